@@ -1,0 +1,228 @@
+"""The ``cchc`` command. Messages are Vietnamese; heavy modules load inside the commands.
+
+Exit codes (also in the README): 0 success; 1 the submissions hold errors; 2 wrong usage or
+configuration; 3 a plugin, pandoc or typst failed or an output could not be written;
+130 interrupted. No traceback is shown unless ``--debug`` is given.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import CchcError, ExitCode
+
+CONFIG_HELP = "Tệp cấu hình của báo cáo (mặc định: config.toml trong thư mục hiện tại)."
+
+
+class _Formatter(click.HelpFormatter):
+    """Click's help layout with Vietnamese headings."""
+
+    _HEADINGS = {"Options": "Tùy chọn", "Commands": "Lệnh", "Arguments": "Tham số"}
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix="Cách dùng: ")
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(self._HEADINGS.get(heading, heading))
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+class _Command(click.Command):
+    context_class = _Context
+
+
+class _Group(click.Group):
+    context_class = _Context
+    command_class = _Command
+
+
+def _common(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--debug`` and ``-q`` on every command, and the mapping of failures to exit codes."""
+
+    @click.option("--debug", is_flag=True, help="Hiện chi tiết kỹ thuật (traceback) khi có lỗi.")
+    @click.option("-q", "--quiet", is_flag=True, help="Không hiện tiến trình.")
+    @click.pass_context
+    @functools.wraps(func)
+    def wrapper(ctx: click.Context, debug: bool, quiet: bool, **kwargs: Any) -> Any:
+        debug = debug or bool(ctx.obj and ctx.obj.get("debug"))
+        quiet = quiet or bool(ctx.obj and ctx.obj.get("quiet"))
+        try:
+            code = ctx.invoke(func, quiet=quiet, **kwargs)
+        except CchcError as exc:
+            if debug:
+                raise
+            click.echo(f"Lỗi: {exc.message}", err=True)
+            if exc.hint:
+                click.echo(f"  → {exc.hint}", err=True)
+            ctx.exit(int(exc.exit_code))
+        except KeyboardInterrupt:
+            click.echo("Đã dừng theo yêu cầu; kết quả cũ vẫn giữ nguyên.", err=True)
+            ctx.exit(int(ExitCode.INTERRUPTED))
+        except Exception as exc:
+            if debug:
+                raise
+            click.echo(f"Lỗi không mong đợi: {type(exc).__name__}: {exc}", err=True)
+            click.echo("  → Chạy lại với --debug và gửi kết quả cho người phát triển.", err=True)
+            ctx.exit(int(ExitCode.BUILD))
+        ctx.exit(int(code or 0))
+
+    return wrapper
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", message="cchc-pipeline %(version)s",
+                      help="Hiện phiên bản rồi thoát.")
+@click.option("--debug", is_flag=True, help="Hiện chi tiết kỹ thuật (traceback) khi có lỗi.")
+@click.option("-q", "--quiet", is_flag=True, help="Không hiện tiến trình.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool, quiet: bool) -> None:
+    """Dựng báo cáo tổng kết cải cách hành chính từ bài nộp của các sở, ngành.
+
+    Mỗi sở duy trì một plugin cho lĩnh vực của mình; cơ quan tổng hợp chạy “cchc build”
+    để có báo cáo ở mọi định dạng (DOCX, PDF, HTML, PPTX, Markdown).
+
+    \b
+    Mã thoát: 0 thành công; 1 bài nộp có lỗi; 2 sai cách dùng hoặc cấu hình;
+    3 plugin, pandoc hoặc typst gặp lỗi, hoặc không ghi được kết quả; 130 bị dừng.
+    """
+    ctx.obj = {"debug": debug, "quiet": quiet}
+
+
+def _config_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "-c", "--config", "config_path", type=click.Path(path_type=Path), default=Path("config.toml"),
+        show_default=True, help=CONFIG_HELP,
+    )(func)
+
+
+@main.command()
+@_config_option
+@click.option("-f", "--format", "formats", multiple=True, metavar="ĐỊNH_DẠNG",
+              help="md, docx, pdf, html hoặc pptx; lặp lại để chọn nhiều (mặc định: theo cấu hình).")
+@click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path),
+              help="Thư mục ghi kết quả (mặc định: theo cấu hình).")
+@click.option("--keep-going", is_flag=True,
+              help="Vẫn dựng báo cáo khi một plugin gặp lỗi (phần đó được đánh dấu); mã thoát vẫn báo lỗi.")
+@click.option("--final", is_flag=True, help="Dựng bản chính thức (bỏ dấu DỰ THẢO).")
+@_common
+def build(config_path: Path, formats: tuple[str, ...], output_dir: Path | None,
+          keep_going: bool, final: bool, quiet: bool) -> int:
+    """Dựng báo cáo ở các định dạng đã chọn."""
+    from .config import load_config
+    from .console import Console
+    from .pipeline import Pipeline
+
+    console = Console(quiet=quiet)
+    config = load_config(config_path)
+    if final:
+        config = config.with_overrides(document={"final": True})
+    pipeline = Pipeline(config, console=console, keep_going=keep_going)
+    target = output_dir.absolute() if output_dir else config.output_dir
+    result = pipeline.build(formats or config.output["formats"], target)
+    _print_findings(result.report.findings, quiet)
+    if not quiet:
+        for name, path in result.outputs.items():
+            click.echo(f"Đã ghi {name}: {path}")
+    if result.failures:
+        click.echo(f"Báo cáo có {len(result.failures)} phần chưa dựng được (đã đánh dấu).", err=True)
+        return ExitCode.BUILD
+    if result.report.errors:
+        return ExitCode.VALIDATION
+    return ExitCode.OK
+
+
+@main.command()
+@_config_option
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Dạng kết quả: văn bản cho người đọc, JSON cho máy.")
+@_common
+def validate(config_path: Path, output_format: str, quiet: bool) -> int:
+    """Kiểm tra bài nộp của các sở, ngành mà không dựng báo cáo."""
+    from .config import load_config
+    from .pipeline import Pipeline
+
+    pipeline = Pipeline(load_config(config_path))
+    findings = pipeline.collect_and_validate()
+    if output_format == "json":
+        click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
+    else:
+        _print_grouped(pipeline, findings)
+    return ExitCode.VALIDATION if pipeline.report.errors else ExitCode.OK
+
+
+def _print_findings(findings: list[Any], quiet: bool) -> None:
+    """Warnings and errors of a build, on stderr (info only when not quiet)."""
+    for finding in findings:
+        if quiet and finding.severity.value == "info":
+            continue
+        click.echo(f"[{finding.plugin}] {finding}", err=True)
+
+
+def _print_grouped(pipeline: Any, findings: list[Any]) -> None:
+    """``cchc validate``'s text form: findings grouped per department, then a total."""
+    from .model import Severity
+    from .pipeline import severity_counts
+
+    for section in pipeline.report.sections.values():
+        title = section.department.name if section.department else section.name
+        counts = severity_counts(section.findings)
+        state = "cần sửa" if counts[Severity.ERROR] else "đạt"
+        click.echo(
+            f"{title} ({section.name}): {counts[Severity.ERROR]} lỗi, "
+            f"{counts[Severity.WARNING]} cảnh báo — {state}"
+        )
+        for finding in section.findings:
+            click.echo(f"  - {finding}")
+    total = severity_counts(findings)
+    click.echo(f"Tổng cộng: {total[Severity.ERROR]} lỗi, {total[Severity.WARNING]} cảnh báo.")
+
+
+@main.command()
+@_config_option
+@_common
+def plugins(config_path: Path, quiet: bool) -> int:
+    """Liệt kê các plugin: tên, đơn vị phụ trách, phiên bản, nguồn, các hook."""
+    from .config import load_config
+    from .plugins import ORIGIN_LABELS, load_plugins
+
+    config = load_config(config_path) if config_path.is_file() else None
+    found = load_plugins(config)
+    for info in found.infos.values():
+        department = info.department.name if info.department else "—"
+        click.echo(f"{info.name:<12} {department:<32} {info.version:<8} "
+                   f"{ORIGIN_LABELS[info.origin]:<12} {info.location}")
+        click.echo(f"{'':<12} hook: {', '.join(info.hooks)}")
+    return ExitCode.OK
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path), metavar="THƯ_MỤC")
+@_common
+def init(directory: Path, quiet: bool) -> int:
+    """Tạo một dự án báo cáo mới (cấu hình và bài nộp mẫu) dựng được ngay."""
+    from .scaffold import create_project
+
+    written = create_project(directory)
+    if not quiet:
+        click.echo(f"Đã tạo dự án báo cáo trong {directory} ({len(written)} tệp).")
+        click.echo(f"Tiếp theo: cd {directory} && cchc build")
+    return ExitCode.OK
+
+
+def run() -> None:  # pragma: no cover - console entry for python -m
+    main(prog_name="cchc")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(run())

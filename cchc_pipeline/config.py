@@ -1,0 +1,275 @@
+"""``config.toml``: the description of one report, read and checked before anything runs.
+
+Every problem is reported at once, each with the file, the line and the key, in Vietnamese,
+with a did-you-mean for misspelt keys, so that the coordinator fixes the file in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import tomlread
+from .errors import ConfigError
+
+DEFAULT_CONFIG_NAME = "config.toml"
+DEFAULT_FORMATS = ("md", "docx", "pdf", "html", "pptx")
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of the schema: its kind, whether it is required, its default, its meaning."""
+
+    kind: str  # text | lines | names | date | bool | years
+    help: str
+    required: bool = False
+    default: Any = None
+
+
+_KIND_NAMES = {
+    "text": "một chuỗi văn bản",
+    "lines": "một chuỗi hoặc danh sách chuỗi",
+    "names": "một danh sách chuỗi",
+    "date": "một ngày dạng 2020-11-20",
+    "bool": "true hoặc false",
+    "years": "hai năm, ví dụ [2011, 2020]",
+}
+
+SCHEMA: dict[str, dict[str, Key]] = {
+    "document": {
+        "kind": Key("text", "loại văn bản, in hoa", default="BÁO CÁO"),
+        "number": Key("text", "số văn bản; để trống khi chưa cấp số", default=""),
+        "symbol": Key("text", "ký hiệu, ví dụ BC-UBND", required=True),
+        "summary": Key("text", "trích yếu nội dung", required=True),
+        "place": Key("text", "địa danh ghi ở dòng ngày tháng", required=True),
+        "date": Key("date", "ngày ban hành", required=True),
+        "period": Key("years", "giai đoạn tổng kết", default=(2011, 2020)),
+        "final": Key("bool", "bản chính thức (false: dự thảo)", default=False),
+    },
+    "agency": {
+        "parent": Key("lines", "cơ quan chủ quản (nếu có), in hoa", default=()),
+        "name": Key("lines", "cơ quan ban hành, in hoa, mỗi dòng một phần tử", required=True),
+    },
+    "signer": {
+        "authority": Key("lines", "thẩm quyền ký: TM., KT., Q., TL., TUQ.", default=()),
+        "position": Key("text", "chức vụ người ký, in hoa", required=True),
+        "name": Key("text", "họ và tên người ký", required=True),
+    },
+    "recipients": {
+        "to": Key("names", "danh sách nơi nhận", required=True),
+        "archive": Key("text", "nơi lưu, ví dụ VT, SNV", default="VT"),
+    },
+    "plugins": {
+        "order": Key("names", "thứ tự các phần của báo cáo (tên plugin)", default=()),
+        "disabled": Key("names", "các plugin không dùng", default=()),
+        "folders": Key("names", "thư mục chứa plugin bổ sung", default=()),
+    },
+    "output": {
+        "dir": Key("text", "thư mục kết quả", default="build"),
+        "name": Key("text", "tên tệp kết quả (không có phần mở rộng)", default="bao-cao"),
+        "formats": Key("names", "các định dạng kết quả", default=DEFAULT_FORMATS),
+    },
+}
+# Tables whose keys are chosen by the user (plugin names) rather than by the schema.
+OPEN_TABLES: dict[str, str] = {"submissions": "thư mục bài nộp của từng plugin"}
+REQUIRED_TABLES = ("document", "agency", "signer", "recipients")
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """The validated configuration. Paths are absolute; text is Unicode NFC."""
+
+    path: Path
+    document: dict[str, Any]
+    agency: dict[str, Any]
+    signer: dict[str, Any]
+    recipients: dict[str, Any]
+    plugins: dict[str, Any]
+    output: dict[str, Any]
+    submissions: dict[str, Path]
+    lines: dict[tuple[str, ...], int] = field(repr=False, compare=False)
+
+    @property
+    def project_dir(self) -> Path:
+        """The folder holding the config; relative paths in it resolve from here."""
+        return self.path.parent
+
+    @property
+    def output_dir(self) -> Path:
+        return (self.project_dir / self.output["dir"]).resolve()
+
+    @property
+    def final(self) -> bool:
+        return bool(self.document["final"])
+
+    def where(self, *key: str) -> str:
+        """``file:line`` of a key, for messages; the file alone when the line is unknown."""
+        line = self.lines.get(tuple(key))
+        return f"{self.path}:{line}" if line else str(self.path)
+
+    def with_overrides(self, **tables: dict[str, Any]) -> ReportConfig:
+        """A copy with some tables' keys replaced (used by CLI options such as ``-o``)."""
+        values = {name: getattr(self, name) for name in SCHEMA if name in tables}
+        merged = {name: {**values[name], **tables[name]} for name in values}
+        return ReportConfig(
+            path=self.path,
+            document=merged.get("document", self.document),
+            agency=merged.get("agency", self.agency),
+            signer=merged.get("signer", self.signer),
+            recipients=merged.get("recipients", self.recipients),
+            plugins=merged.get("plugins", self.plugins),
+            output=merged.get("output", self.output),
+            submissions=self.submissions,
+            lines=self.lines,
+        )
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A Vietnamese "did you mean" suffix, or an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" Có phải ý bạn là “{close[0]}”?" if close else ""
+
+
+def _nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    if isinstance(value, dict):
+        return {_nfc(k): _nfc(v) for k, v in value.items()}
+    return value
+
+
+def _check(kind: str, value: Any) -> Any:
+    """Return the value in its canonical form, or raise ValueError when it has the wrong type."""
+    if kind == "text" and isinstance(value, str):
+        return value.strip()
+    if kind == "lines":
+        if isinstance(value, str):
+            return (value.strip(),) if value.strip() else ()
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(v.strip() for v in value)
+    if kind == "names" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(v.strip() for v in value)
+    if kind == "date" and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if kind == "bool" and isinstance(value, bool):
+        return value
+    if (
+        kind == "years"
+        and isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        and 1900 < value[0] <= value[1] < 2200
+    ):
+        return tuple(value)
+    raise ValueError(kind)
+
+
+def load_config(path: Path) -> ReportConfig:
+    """Read and validate ``path``; raise :class:`ConfigError` listing every problem."""
+    path = Path(path).absolute()
+    if not path.is_file():
+        raise ConfigError(
+            f"Không tìm thấy tệp cấu hình {path}.",
+            "Chạy lệnh trong thư mục báo cáo, chỉ rõ tệp bằng -c, hoặc tạo mới bằng “cchc init”.",
+        )
+    try:
+        raw, lines, _ = tomlread.load(path)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: tệp cấu hình không phải văn bản UTF-8 (byte {exc.start}).",
+            "Lưu lại tệp với mã hóa UTF-8.",
+        ) from None
+    except tomlread.TOMLDecodeError as exc:
+        line, column = tomlread.error_position(exc)
+        where = f"{path}:{line}" + (f":{column}" if column else "") if line else str(path)
+        raise ConfigError(
+            f"{where}: lỗi cú pháp TOML ({tomlread.error_reason(exc)}).",
+            "Kiểm tra dấu ngoặc kép, dấu = và dấu ngoặc vuông ở dòng này hoặc dòng trên nó.",
+        ) from None
+    return validate_config(_nfc(raw), path, lines)
+
+
+def validate_config(
+    raw: dict[str, Any], path: Path, lines: dict[tuple[str, ...], int]
+) -> ReportConfig:
+    """Check ``raw`` against :data:`SCHEMA` and build the :class:`ReportConfig`."""
+    problems: list[str] = []
+
+    def at(*key: str) -> str:
+        for depth in range(len(key), 0, -1):
+            if key[:depth] in lines:
+                return f"{path}:{lines[key[:depth]]}"
+        return str(path)
+
+    known_tables = [*SCHEMA, *OPEN_TABLES]
+    for table in raw:
+        if table not in known_tables:
+            problems.append(
+                f"{at(table)}: mục [{table}] không có trong cấu hình.{did_you_mean(table, known_tables)}"
+            )
+    tables: dict[str, dict[str, Any]] = {}
+    for table, keys in SCHEMA.items():
+        given = raw.get(table, {})
+        if not isinstance(given, dict):
+            problems.append(f"{at(table)}: “{table}” phải là một mục [{table}].")
+            given = {}
+        if table in REQUIRED_TABLES and table not in raw:
+            problems.append(f"{path}: thiếu mục [{table}].")
+            continue
+        values: dict[str, Any] = {}
+        for key in given:
+            if key not in keys:
+                problems.append(
+                    f"{at(table, key)}: khóa “{key}” không có trong mục [{table}]."
+                    f"{did_you_mean(key, keys)}"
+                )
+        for key, spec in keys.items():
+            if key not in given:
+                if spec.required:
+                    problems.append(
+                        f"{at(table)}: mục [{table}] thiếu khóa bắt buộc “{key}” ({spec.help})."
+                    )
+                values[key] = spec.default
+                continue
+            try:
+                values[key] = _check(spec.kind, given[key])
+            except ValueError:
+                problems.append(
+                    f"{at(table, key)}: khóa “{key}” trong mục [{table}] phải là "
+                    f"{_KIND_NAMES[spec.kind]} ({spec.help})."
+                )
+                values[key] = spec.default
+        tables[table] = values
+
+    submissions: dict[str, Path] = {}
+    given = raw.get("submissions", {})
+    if not isinstance(given, dict):
+        problems.append(f"{at('submissions')}: “submissions” phải là một mục [submissions].")
+        given = {}
+    for name, value in given.items():
+        if not isinstance(value, str) or not value.strip():
+            problems.append(
+                f"{at('submissions', name)}: thư mục bài nộp của “{name}” phải là một đường dẫn."
+            )
+            continue
+        folder = (path.parent / value.strip()).resolve()
+        if not folder.is_dir():
+            problems.append(
+                f"{at('submissions', name)}: không tìm thấy thư mục bài nộp “{value}” của "
+                f"plugin “{name}” (tìm ở {folder})."
+            )
+        submissions[name] = folder
+
+    if problems:
+        raise ConfigError(
+            "Tệp cấu hình có lỗi:\n" + "\n".join(f"  - {p}" for p in problems),
+            "Sửa các dòng nêu trên rồi chạy lại; xem phần “Cấu hình” trong README.",
+        )
+    return ReportConfig(path=path, submissions=submissions, lines=lines, **tables)

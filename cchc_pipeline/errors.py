@@ -1,0 +1,58 @@
+"""User-facing failures and the exit codes the CLI maps them to.
+
+Every error a coordinator or a department can meet is one of these: it carries a Vietnamese
+message that names the file and place, a hint saying what to do, and the documented exit
+code. Anything else reaching the CLI is a bug and is reported as such.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes of the ``cchc`` command (documented in the README)."""
+
+    OK = 0
+    VALIDATION = 1  # the submissions hold errors a department must fix
+    USAGE = 2  # wrong command line or configuration: the coordinator must fix
+    BUILD = 3  # a plugin, pandoc or typst failed, or an output could not be written
+    INTERRUPTED = 130  # Ctrl-C or SIGTERM
+
+
+class CchcError(Exception):
+    """Base class: a failure with a Vietnamese message and a hint for the user."""
+
+    exit_code: ExitCode = ExitCode.BUILD
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message}\n  → {self.hint}"
+
+
+class ConfigError(CchcError):
+    """The configuration file cannot be read, or says something impossible."""
+
+    exit_code = ExitCode.USAGE
+
+
+class PluginError(CchcError):
+    """A plugin cannot be loaded, is misdeclared, or failed in one of its hooks."""
+
+    exit_code = ExitCode.BUILD
+
+
+class ConversionError(CchcError):
+    """Pandoc or typst failed, or an output file could not be written."""
+
+    exit_code = ExitCode.BUILD
+
+
+class ValidationFailed(CchcError):
+    """The submissions hold findings of severity error."""
+
+    exit_code = ExitCode.VALIDATION

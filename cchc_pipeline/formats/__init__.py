@@ -1,0 +1,1 @@
+"""The built-in output formats, each a plugin implementing ``cchc_output_formats``."""

@@ -1,0 +1,21 @@
+"""DOCX output through pandoc, styled by the reference document in ``templates/docx``."""
+
+from __future__ import annotations
+
+from ..markers import hookimpl
+from ..model import ConversionJob, OutputFormat
+from .pandoc import run_pandoc
+
+
+def convert(job: ConversionJob) -> None:
+    args = []
+    try:
+        args.append(f"--reference-doc={job.find_template('docx/reference.docx')}")
+    except FileNotFoundError:
+        pass
+    run_pandoc(job, args, to="docx", output=job.target)
+
+
+@hookimpl
+def cchc_output_formats() -> list[OutputFormat]:
+    return [OutputFormat("docx", ".docx", "Word (DOCX) để chỉnh sửa", convert)]

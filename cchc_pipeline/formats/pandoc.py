@@ -1,0 +1,67 @@
+"""Running the pandoc binary that ``pypandoc-binary`` bundles.
+
+The binary is called directly (``pypandoc`` only tells where it is): that lets us pass
+``SOURCE_DATE_EPOCH`` for reproducible DOCX/PPTX, keep pandoc's stderr for the user, and
+skip pypandoc's per-call overhead. Pandoc is run with ``--sandbox`` so that a document can
+never make it read files outside the resource path or fetch anything from the network.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import ConversionError
+from ..model import ConversionJob
+
+READER = "markdown-raw_attribute-raw_html-raw_tex"
+
+
+@lru_cache(maxsize=1)
+def pandoc_path() -> str:
+    """Where the pandoc binary is; a clear error when pypandoc-binary is missing."""
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError) as exc:
+        raise ConversionError(
+            "Không tìm thấy chương trình pandoc.",
+            "Cài lại công cụ: pip install cchc-pipeline (gói pypandoc-binary kèm pandoc).",
+        ) from exc
+
+
+@lru_cache(maxsize=1)
+def pandoc_version() -> str:
+    out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True)
+    return out.stdout.split("\n", 1)[0].split()[-1]
+
+
+def run_pandoc(job: ConversionJob, args: list[str], *, to: str, output: Path | None = None) -> bytes:
+    """Convert ``job.source`` with pandoc; return stdout when ``output`` is None."""
+    filters = [job.find_template("filters/formats.lua")]
+    command = [
+        pandoc_path(),
+        str(job.source),
+        "--from",
+        "markdown",
+        "--to",
+        to,
+        "--resource-path",
+        str(job.resources),
+        *[f"--lua-filter={f}" for f in filters],
+        *args,
+    ]
+    if output is not None:
+        command += ["--output", str(output)]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(job.epoch)}
+    result = subprocess.run(command, capture_output=True, env=env, cwd=job.resources)
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ConversionError(f"pandoc ({to}) thất bại: " + " ".join(message[-3:]))
+    for line in result.stderr.decode("utf-8", "replace").splitlines():
+        if line.strip():
+            job.log(f"pandoc ({to}): {line.strip()}")
+    return result.stdout

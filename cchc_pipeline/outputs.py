@@ -1,0 +1,107 @@
+"""Convert the assembled Markdown to every format in parallel, then publish atomically.
+
+All files are first written to a hidden staging folder inside the output folder (same file
+system, so the final ``os.replace`` is atomic). Only when every format succeeded are they
+renamed into place: a failed or interrupted build leaves the previous outputs untouched and
+no partial file under a real name.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from .console import Console
+from .errors import ConversionError
+from .model import ConversionJob, OutputFormat
+
+STAGING_PREFIX = ".cchc-staging-"
+SOURCE_NAME = "source.md"
+
+
+def _remove_stale_staging(output_dir: Path) -> None:
+    """Staging folders left by a killed build are garbage: no output was published from them."""
+    for entry in output_dir.glob(STAGING_PREFIX + "*"):
+        shutil.rmtree(entry, ignore_errors=True)
+
+
+def convert_and_publish(
+    *,
+    markdown: str,
+    formats: dict[str, OutputFormat],
+    output_dir: Path,
+    basename: str,
+    templates: tuple[Path, ...],
+    epoch: int,
+    metadata: dict[str, Any],
+    console: Console,
+    media: Path | None = None,
+) -> dict[str, Path]:
+    """Write each format of ``markdown`` into ``output_dir``; all or nothing."""
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        _remove_stale_staging(output_dir)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output_dir))
+    except OSError as exc:
+        raise ConversionError(
+            f"Không ghi được vào thư mục kết quả {output_dir}: {exc.strerror or exc}.",
+            "Kiểm tra quyền ghi và dung lượng ổ đĩa, hoặc chọn thư mục khác bằng -o.",
+        ) from exc
+    try:
+        if media is not None and media.is_dir():
+            shutil.copytree(media, staging / media.name)
+        source = staging / SOURCE_NAME
+        source.write_text(markdown, encoding="utf-8")
+        jobs = {
+            name: ConversionJob(
+                source=source,
+                target=staging / f"{basename}{fmt.extension}",
+                resources=staging,
+                templates=templates,
+                epoch=epoch,
+                metadata=metadata,
+                log=console.warn,
+            )
+            for name, fmt in formats.items()
+        }
+        errors = _run_parallel(formats, jobs, console)
+        if errors:
+            raise ConversionError(
+                "Không tạo được: "
+                + "; ".join(f"{name}: {message}" for name, message in errors.items()),
+                "Kết quả của lần dựng trước vẫn giữ nguyên. Chạy lại với --debug để xem chi tiết.",
+            )
+        published: dict[str, Path] = {}
+        for name, job in jobs.items():
+            final = output_dir / job.target.name
+            os.replace(job.target, final)
+            published[name] = final
+        return published
+    except OSError as exc:
+        raise ConversionError(
+            f"Không ghi được kết quả vào {output_dir}: {exc.strerror or exc}.",
+            "Kiểm tra quyền ghi và dung lượng ổ đĩa; kết quả cũ vẫn giữ nguyên.",
+        ) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _run_parallel(
+    formats: dict[str, OutputFormat], jobs: dict[str, ConversionJob], console: Console
+) -> dict[str, str]:
+    """Run every converter; return the error message of each one that failed."""
+    errors: dict[str, str] = {}
+    workers = max(1, min(len(jobs), os.cpu_count() or 2))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cchc-convert") as pool:
+        futures = {name: pool.submit(formats[name].convert, job) for name, job in jobs.items()}
+        for name, future in futures.items():
+            try:
+                future.result()
+                console.progress(f"{name}: xong")
+            except Exception as exc:  # a converter's failure is reported per format
+                errors[name] = str(exc) or type(exc).__name__
+    return errors

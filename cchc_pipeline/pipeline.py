@@ -1,0 +1,270 @@
+"""One build: load plugins, collect and validate each section, render, convert, publish.
+
+The stages and the order of hook calls are described in :mod:`cchc_pipeline.hookspecs`.
+Section hooks run one plugin at a time in the main process (a plugin manager cannot cross
+processes); only the format conversions, which are external programs, run in parallel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import resources
+from .config import ReportConfig, did_you_mean
+from .console import SILENT, Console
+from .errors import CchcError, ConfigError, PluginError, ValidationFailed
+from .model import Finding, Severity
+from .outputs import convert_and_publish
+from .plugins import PluginInfo, PluginSet, load_plugins
+from .report import SLOTS, Report, Section
+from .templating import Markdown, Templates, escape
+
+STAGE_NAMES = {
+    "cchc_collect": "thu thập dữ liệu",
+    "cchc_validate": "kiểm tra dữ liệu",
+    "cchc_render": "kết xuất nội dung",
+}
+REPORT_TEMPLATE = "report.md.j2"
+
+
+@dataclass
+class BuildResult:
+    """What a build produced: the report (with findings) and the files written."""
+
+    report: Report
+    outputs: dict[str, Path] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)  # hook faults tolerated by --keep-going
+
+    @property
+    def success(self) -> bool:
+        return not self.failures and not self.report.errors
+
+
+def report_epoch(config: ReportConfig) -> int:
+    """The fixed timestamp of every output: SOURCE_DATE_EPOCH, else the report's date."""
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    day: dt.date = config.document["date"]
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+
+
+class Pipeline:
+    """The stages of a build over one configuration and its plugins."""
+
+    def __init__(
+        self,
+        config: ReportConfig,
+        plugins: PluginSet | None = None,
+        console: Console = SILENT,
+        keep_going: bool = False,
+    ) -> None:
+        self.config = config
+        self.plugins = plugins or load_plugins(config)
+        self.console = console
+        self.keep_going = keep_going
+        self.failures: list[str] = []
+        self.plugins.pm.hook.cchc_configure(config=config)
+        self.filters = _merged(self.plugins.pm.hook.cchc_template_filters())
+        self.globals = _merged(self.plugins.pm.hook.cchc_template_globals())
+        self.report = Report(config=config, sections=self._sections())
+
+    # -- set-up -------------------------------------------------------------------------
+
+    def _project_templates(self) -> Path:
+        return self.config.project_dir / "templates"
+
+    def _templates_for(self, info: PluginInfo | None) -> Templates:
+        """Search path: the project's override folder, the plugin's own, the core's."""
+        folders = []
+        if info is not None:
+            folders.append(self._project_templates() / info.name)
+            plugin_file = getattr(info.plugin, "__file__", None)
+            if plugin_file:
+                folders.append(Path(plugin_file).parent / "templates")
+        folders += [self._project_templates(), resources.templates_dir()]
+        return Templates([f for f in folders if f.is_dir()], self.filters, self.globals)
+
+    def _submission_for(self, info: PluginInfo) -> Path | None:
+        configured = self.config.submissions.get(info.name)
+        if configured is not None:
+            return configured
+        default = self.config.project_dir / "submissions" / info.name
+        if default.is_dir():
+            return default.resolve()
+        if "cchc_collect" not in info.hooks:
+            return None
+        raise ConfigError(
+            f"{self.config.where('submissions')}: plugin “{info.name}” cần thư mục bài nộp "
+            f"nhưng chưa được khai báo, và không có thư mục mặc định submissions/{info.name}.",
+            f'Thêm dòng {info.name} = "đường/dẫn/thư/mục" vào mục [submissions].',
+        )
+
+    def _sections(self) -> dict[str, Section]:
+        infos = self.plugins.sections()
+        names = {info.name for info in infos}
+        for name in self.config.submissions:
+            if name not in names:
+                raise ConfigError(
+                    f"{self.config.where('submissions', name)}: không có plugin “{name}” "
+                    f"(trong [submissions]).{did_you_mean(name, names)}",
+                    "Xem danh sách plugin bằng “cchc plugins”, hoặc xóa dòng này.",
+                )
+        return {
+            info.name: Section(
+                name=info.name,
+                number=number,
+                department=info.department,
+                submission=self._submission_for(info),
+                config=self.config,
+                templates=self._templates_for(info),
+            )
+            for number, info in enumerate(infos, start=1)
+        }
+
+    # -- stages -------------------------------------------------------------------------
+
+    def _call(self, owner: Section, hook: str, **kwargs: Any) -> Any:
+        """One plugin's hook; a raised exception becomes a fault pinned to plugin and stage."""
+        section = owner
+        info = self.plugins.infos[section.name]
+        try:
+            return self.plugins.call(info, hook, **kwargs)
+        except (CchcError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            message = (
+                f"Plugin “{section.name}” gặp lỗi ở bước {STAGE_NAMES[hook]}: "
+                f"{type(exc).__name__}: {exc}"
+            )
+            if not self.keep_going:
+                raise PluginError(
+                    message,
+                    "Báo cho đơn vị phụ trách plugin; dùng --keep-going để vẫn dựng các phần khác.",
+                ) from exc
+            section.failure = message
+            self.failures.append(message)
+            self.console.error(message)
+            return None
+
+    def collect_and_validate(self) -> list[Finding]:
+        """Run collection then validation for each section, in report order."""
+        self.console.stage("Thu thập và kiểm tra bài nộp")
+        for section in self.report.sections.values():
+            self.console.progress(f"{section.name}: thu thập")
+            section.data = self._call(section, "cchc_collect", section=section)
+            if section.failure:
+                continue
+            self.console.progress(f"{section.name}: kiểm tra")
+            found = self._call(section, "cchc_validate", section=section, data=section.data)
+            for finding in found or ():
+                if not isinstance(finding, Finding):
+                    raise PluginError(
+                        f"Plugin “{section.name}”: cchc_validate trả về {finding!r}, "
+                        "không phải Finding.",
+                        "Hook cchc_validate phải trả về danh sách cchc_pipeline.Finding.",
+                    )
+                if not finding.plugin:
+                    finding = Finding(
+                        finding.severity, finding.message, section.name, finding.location, finding.hint
+                    )
+                section.findings.append(finding)
+        return self.report.findings
+
+    def render(self) -> Markdown:
+        """Render every section's fragments, then the whole report's Markdown."""
+        self.console.stage("Kết xuất nội dung")
+        for section in self.report.sections.values():
+            if section.failure is None:
+                self.console.progress(f"{section.name}: kết xuất")
+                fragments = self._call(
+                    section, "cchc_render", section=section, data=section.data, report=self.report
+                )
+                for slot, text in (fragments or {}).items():
+                    if slot not in SLOTS:
+                        raise PluginError(
+                            f"Plugin “{section.name}” trả về phần “{slot}” không có trong báo "
+                            f"cáo.{did_you_mean(slot, SLOTS)}",
+                            "Các phần hợp lệ: " + ", ".join(SLOTS) + ".",
+                        )
+                    section.fragments[slot] = Markdown(text)
+            if section.failure is not None:
+                section.fragments["results"] = Markdown(
+                    f"::: placeholder\n**[CHƯA DỰNG ĐƯỢC PHẦN NÀY]** {escape(section.failure)}\n:::\n"
+                )
+        templates = self._templates_for(None)
+        return templates.render(REPORT_TEMPLATE, config=self.config, report=self.report)
+
+    def build(self, formats: Iterable[str], output_dir: Path) -> BuildResult:
+        """The whole build; raises on the first fault unless ``keep_going``."""
+        result = BuildResult(report=self.report, failures=self.failures)
+        available = self.plugins.formats()
+        chosen = list(dict.fromkeys(formats))
+        for name in chosen:
+            if name not in available:
+                raise ConfigError(
+                    f"Không có định dạng “{name}”.{did_you_mean(name, available)}",
+                    "Các định dạng có: " + ", ".join(sorted(available)) + ".",
+                )
+        hook = self.plugins.pm.hook
+        hook.cchc_build_started(report=self.report)
+        try:
+            self.collect_and_validate()
+            if self.report.errors and not self.keep_going:
+                raise ValidationFailed(
+                    f"Bài nộp có {len(self.report.errors)} lỗi; báo cáo chưa được dựng.",
+                    "Xem danh sách bằng “cchc validate”, sửa rồi dựng lại (hoặc --keep-going).",
+                )
+            markdown = self.render()
+            self.console.stage("Chuyển đổi định dạng")
+            result.outputs = convert_and_publish(
+                markdown=markdown,
+                formats={name: available[name] for name in chosen},
+                output_dir=output_dir,
+                basename=self.config.output["name"],
+                templates=self._template_folders(),
+                epoch=report_epoch(self.config),
+                metadata=self._metadata(),
+                console=self.console,
+            )
+        finally:
+            hook.cchc_build_finished(
+                report=self.report, outputs=dict(result.outputs), success=result.success
+            )
+        return result
+
+    def _template_folders(self) -> tuple[Path, ...]:
+        folders = (self._project_templates(), resources.templates_dir())
+        return tuple(f for f in folders if f.is_dir())
+
+    def _metadata(self) -> dict[str, Any]:
+        doc = self.config.document
+        return {
+            "title": doc["kind"],
+            "summary": doc["summary"],
+            "agency": " ".join(self.config.agency["name"]),
+            "date": doc["date"].isoformat(),
+            "final": self.config.final,
+        }
+
+
+def _merged(results: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """Merge hook results so that the plugin registered last wins (pluggy calls it first)."""
+    merged: dict[str, Any] = {}
+    for mapping in reversed(results):
+        merged.update(mapping or {})
+    return merged
+
+
+def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
+    counts = {severity: 0 for severity in Severity}
+    for finding in findings:
+        counts[finding.severity] += 1
+    return counts
+
+
+Callback = Callable[[str], None]

@@ -1,0 +1,98 @@
+"""The report being built: its sections (one per section plugin) and the slots they fill.
+
+A section plugin never writes the report's skeleton; it fills named *slots* with Markdown
+fragments, and the core's ``templates/report.md.j2`` places each slot in the right part of
+the document and numbers it (Phần I / I. / 1.). That keeps numbering and order in one place
+and lets a department add or drop a section without touching anybody else's text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import ReportConfig
+from .model import Department, Finding, Location, Severity
+from .templating import Markdown, Templates
+
+SLOTS: dict[str, str] = {
+    "leadership": "Phần I, mục I: công tác chỉ đạo, điều hành (đơn vị thường trực)",
+    "results": "Phần I, mục II: kết quả của lĩnh vực, một tiểu mục đánh số cho mỗi lĩnh vực",
+    "assessment": "Phần I, mục III: đánh giá chung (đơn vị thường trực)",
+    "tasks": "Phần II: nhiệm vụ, giải pháp giai đoạn 2021 - 2030 của lĩnh vực",
+    "recommendations": "Phần III: đề xuất, kiến nghị",
+    "targets": "Phụ lục I: các dòng chỉ tiêu so với kết quả của lĩnh vực",
+    "statistics": "Phụ lục II: các dòng số liệu thống kê theo năm của lĩnh vực",
+    "index": "Phụ lục III: chỉ số CCHC và chỉ số hài lòng theo năm",
+    "commendations": "Danh sách đề nghị khen thưởng: các dòng của lĩnh vực",
+    "slides": "Trình chiếu hội nghị: các trang của lĩnh vực",
+}
+
+
+@dataclass
+class Section:
+    """One section plugin's part of the report, handed to its collect, validate and render hooks."""
+
+    name: str
+    number: int
+    department: Department | None
+    submission: Path | None
+    config: ReportConfig
+    templates: Templates = field(repr=False)
+    data: Any = None
+    findings: list[Finding] = field(default_factory=list)
+    fragments: dict[str, Markdown] = field(default_factory=dict)
+    failure: str | None = None  # set when a hook raised and the build kept going
+
+    def render(self, template: str, **context: Any) -> Markdown:
+        """Render one of the plugin's templates; ``section`` and ``config`` are always defined."""
+        context.setdefault("section", self)
+        context.setdefault("config", self.config)
+        return self.templates.render(template, **context)
+
+    def relative(self, path: Path | str) -> str:
+        """A path as the user knows it: relative to the report project when inside it."""
+        path = Path(path)
+        try:
+            return path.resolve().relative_to(self.config.project_dir.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def add(self, severity: Severity, message: str, *, hint: str | None = None, **where: Any) -> Finding:
+        """Record a finding of this section; ``where`` holds Location fields (file, sheet, cell…)."""
+        if where.get("file") is not None:
+            where["file"] = self.relative(where["file"])
+        finding = Finding(severity, message, self.name, Location(**where), hint)
+        self.findings.append(finding)
+        return finding
+
+    def error(self, message: str, *, hint: str | None = None, **where: Any) -> Finding:
+        return self.add(Severity.ERROR, message, hint=hint, **where)
+
+    def warning(self, message: str, *, hint: str | None = None, **where: Any) -> Finding:
+        return self.add(Severity.WARNING, message, hint=hint, **where)
+
+
+@dataclass
+class Report:
+    """The whole report of one build: configuration and sections in report order."""
+
+    config: ReportConfig
+    sections: dict[str, Section]
+
+    @property
+    def final(self) -> bool:
+        return self.config.final
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for s in self.sections.values() for f in s.findings]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    def slot(self, name: str) -> list[tuple[Section, Markdown]]:
+        """The sections that filled slot ``name``, in report order, with their fragment."""
+        return [(s, s.fragments[name]) for s in self.sections.values() if s.fragments.get(name)]

@@ -1,0 +1,69 @@
+"""Vietnamese conventions for numbers, dates and numbering (Decree 30/2020 and usage).
+
+Numbers go through Babel's ``vi`` locale (thousands ".", decimal ","), so that the rules are
+a maintained library's, not ours. Babel is imported on first use: ``cchc --help`` and
+``cchc plugins`` never pay for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import lru_cache
+
+LETTERS = "a b c d đ e g h i k l m n o p q r s t u v x y".split()
+_ROMAN = (
+    (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+    (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=16)
+def _pattern(decimals: int | None) -> str:
+    if decimals is None:
+        return "#,##0.###"
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+def number(value: int | float | Decimal, decimals: int | None = None) -> str:
+    """``7518`` → "7.518"; ``85.48`` → "85,48"; ``decimals`` fixes the digits after the comma."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format=_pattern(decimals), locale="vi_VN")
+
+
+def percent(value: int | float | Decimal, decimals: int | None = None) -> str:
+    """``85.48`` (already in percent) → "85,48%": the sign follows the number directly."""
+    return number(value, decimals) + "%"
+
+
+def _pad_month(month: int) -> str:
+    return f"{month:02d}" if month < 3 else str(month)
+
+
+def long_date(day: dt.date) -> str:
+    """Decree 30 form: "ngày 05 tháng 02 năm 2020", "ngày 15 tháng 7 năm 2021"."""
+    return f"ngày {day.day:02d} tháng {_pad_month(day.month)} năm {day.year}"
+
+
+def short_date(day: dt.date) -> str:
+    """Running-text form: "05/02/2020"."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year}"
+
+
+def roman(value: int) -> str:
+    """``4`` → "IV" (parts, sections and appendices)."""
+    if value <= 0:
+        raise ValueError(f"no Roman numeral for {value}")
+    out = []
+    for size, symbol in _ROMAN:
+        count, value = divmod(value, size)
+        out.append(symbol * count)
+    return "".join(out)
+
+
+def letter(value: int) -> str:
+    """``5`` → "đ": the Vietnamese order of lettered items a), b), c), d), đ), e), g)…"""
+    if not 1 <= value <= len(LETTERS):
+        raise ValueError(f"no Vietnamese item letter for {value}")
+    return LETTERS[value - 1]

@@ -1,0 +1,36 @@
+-- Per-format shaping of the one assembled Markdown (the single source of every format).
+-- The conference slides are the `slides` divs only; every other format drops them.
+
+local function stringify_list(list)
+  local out = {}
+  for _, item in ipairs(list or {}) do
+    out[#out + 1] = pandoc.utils.stringify(item)
+  end
+  return table.concat(out, " ")
+end
+
+local function slides_only(doc)
+  local blocks = pandoc.Blocks({})
+  for _, block in ipairs(doc.blocks) do
+    if block.t == "Div" and block.classes:includes("slides") then
+      blocks:extend(block.content)
+    end
+  end
+  local meta = doc.meta
+  local info = meta.cchc or {}
+  meta.title = info.summary
+  meta.subtitle = pandoc.Inlines(stringify_list(info.agency))
+  meta.date = pandoc.Inlines(pandoc.utils.stringify(info.place or "") .. ", "
+    .. pandoc.utils.stringify(info.date or ""))
+  return pandoc.Pandoc(blocks, meta)
+end
+
+function Pandoc(doc)
+  if FORMAT == "pptx" then
+    return slides_only(doc)
+  end
+  doc.blocks = doc.blocks:filter(function(block)
+    return not (block.t == "Div" and block.classes:includes("slides"))
+  end)
+  return doc
+end

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .markers import hookimpl, hookspec  # noqa: E402
-from .model import ConversionJob, Department, Finding, Location, OutputFormat, Severity  # noqa: E402
+from .markers import hookimpl, hookspec
+from .model import ConversionJob, Department, Finding, Location, OutputFormat, Severity
 
 __all__ = [
     "ConversionJob",

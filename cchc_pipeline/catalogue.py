@@ -13,12 +13,16 @@ from typing import Any
 from . import tomlread
 from .errors import PluginError
 
-KINDS = {"count": "số nguyên không âm", "percent": "tỷ lệ phần trăm 0-100", "decimal": "số thập phân"}
+KINDS = {
+    "count": "số nguyên không âm",
+    "percent": "tỷ lệ phần trăm 0-100",
+    "decimal": "số thập phân",
+}
 
 
 @dataclass(frozen=True)
 class Target:
-    """A 2011–2020 programme target: the result of ``indicator`` in ``year`` compared with ``value``."""
+    """A 2011–2020 programme target: an indicator's result in ``year`` compared with ``value``."""
 
     value: float
     op: str = ">="  # >=, <=, ==

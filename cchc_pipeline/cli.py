@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
@@ -25,7 +26,11 @@ CONFIG_HELP = "Tệp cấu hình của báo cáo (mặc định: config.toml tro
 class _Formatter(click.HelpFormatter):
     """Click's help layout with Vietnamese headings."""
 
-    _HEADINGS = {"Options": "Tùy chọn", "Commands": "Lệnh", "Arguments": "Tham số"}
+    _HEADINGS: ClassVar[dict[str, str]] = {
+        "Options": "Tùy chọn",
+        "Commands": "Lệnh",
+        "Arguments": "Tham số",
+    }
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
         super().write_usage(prog, args, prefix="Cách dùng: ")
@@ -38,13 +43,80 @@ class _Context(click.Context):
     formatter_class = _Formatter
 
 
+def _vietnamese_help(option: click.Option | None) -> click.Option | None:
+    if option is not None:
+        option.help = "Hiện hướng dẫn này rồi thoát."
+    return option
+
+
 class _Command(click.Command):
     context_class = _Context
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[TÙY_CHỌN]")
+        super().__init__(*args, **kwargs)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _vietnamese_help(super().get_help_option(ctx))
 
 
 class _Group(click.Group):
     context_class = _Context
     command_class = _Command
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[TÙY_CHỌN]")
+        kwargs.setdefault("subcommand_metavar", "LỆNH [THAM_SỐ]...")
+        super().__init__(*args, **kwargs)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _vietnamese_help(super().get_help_option(ctx))
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Click's main loop, with its usage errors told in Vietnamese (exit code 2)."""
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.exceptions.UsageError as exc:
+            click.echo(f"Lỗi cách dùng: {_usage_message(exc)}", err=True)
+            command = exc.ctx.command_path if exc.ctx else "cchc"
+            click.echo(f"  → Xem hướng dẫn: {command} --help", err=True)
+            sys.exit(int(ExitCode.USAGE))
+        except click.exceptions.Abort:
+            click.echo("Đã dừng theo yêu cầu.", err=True)
+            sys.exit(int(ExitCode.INTERRUPTED))
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_message(exc: click.exceptions.UsageError) -> str:
+    """A Vietnamese rendering of click's usage errors."""
+    if isinstance(exc, click.exceptions.NoSuchOption):
+        text = f"không có tùy chọn {exc.option_name}."
+        if exc.possibilities:
+            text += " Có phải ý bạn là " + ", ".join(sorted(exc.possibilities)) + "?"
+        return text
+    if isinstance(exc, click.exceptions.MissingParameter):
+        name = exc.param.human_readable_name if exc.param else "tham số"
+        return f"thiếu {name}."
+    if isinstance(exc, click.exceptions.BadParameter):
+        name = exc.param.opts[0] if exc.param and exc.param.opts else "tham số"
+        choice = re.match(r"'(.*)' is not one of (.*)\.$", exc.message)
+        if choice:
+            return f"{name} không nhận “{choice.group(1)}”; chọn một trong: {choice.group(2)}."
+        return f"giá trị không hợp lệ cho {name}: {exc.message}"
+    match = re.match(r"No such command '(.+)'", exc.message)
+    if match:
+        names = exc.ctx.command.list_commands(exc.ctx) if exc.ctx else []
+        return f"không có lệnh “{match.group(1)}”.{_did_you_mean(match.group(1), names)}"
+    if exc.message.startswith("Got unexpected extra argument"):
+        return "thừa tham số: " + exc.message.split("(", 1)[-1].rstrip(")")
+    return exc.message
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    from .config import did_you_mean
+
+    return did_you_mean(word, choices)
 
 
 def _common(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -81,8 +153,13 @@ def _common(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "-V", "--version", message="cchc-pipeline %(version)s",
-                      help="Hiện phiên bản rồi thoát.")
+@click.version_option(
+    __version__,
+    "-V",
+    "--version",
+    message="cchc-pipeline %(version)s",
+    help="Hiện phiên bản rồi thoát.",
+)
 @click.option("--debug", is_flag=True, help="Hiện chi tiết kỹ thuật (traceback) khi có lỗi.")
 @click.option("-q", "--quiet", is_flag=True, help="Không hiện tiến trình.")
 @click.pass_context
@@ -101,23 +178,49 @@ def main(ctx: click.Context, debug: bool, quiet: bool) -> None:
 
 def _config_option(func: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
-        "-c", "--config", "config_path", type=click.Path(path_type=Path), default=Path("config.toml"),
-        show_default=True, help=CONFIG_HELP,
+        "-c",
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path),
+        default=Path("config.toml"),
+        metavar="TỆP",
+        help=CONFIG_HELP,
     )(func)
 
 
 @main.command()
 @_config_option
-@click.option("-f", "--format", "formats", multiple=True, metavar="ĐỊNH_DẠNG",
-              help="md, docx, pdf, html hoặc pptx; lặp lại để chọn nhiều (mặc định: theo cấu hình).")
-@click.option("-o", "--output", "output_dir", type=click.Path(path_type=Path),
-              help="Thư mục ghi kết quả (mặc định: theo cấu hình).")
-@click.option("--keep-going", is_flag=True,
-              help="Vẫn dựng báo cáo khi một plugin gặp lỗi (phần đó được đánh dấu); mã thoát vẫn báo lỗi.")
+@click.option(
+    "-f",
+    "--format",
+    "formats",
+    multiple=True,
+    metavar="ĐỊNH_DẠNG",
+    help="md, docx, pdf, html hoặc pptx; lặp lại để chọn nhiều (mặc định: theo cấu hình).",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path),
+    metavar="THƯ_MỤC",
+    help="Thư mục ghi kết quả (mặc định: theo cấu hình).",
+)
+@click.option(
+    "--keep-going",
+    is_flag=True,
+    help="Vẫn dựng báo cáo khi một plugin gặp lỗi (phần đó được đánh dấu); mã thoát vẫn báo lỗi.",
+)
 @click.option("--final", is_flag=True, help="Dựng bản chính thức (bỏ dấu DỰ THẢO).")
 @_common
-def build(config_path: Path, formats: tuple[str, ...], output_dir: Path | None,
-          keep_going: bool, final: bool, quiet: bool) -> int:
+def build(
+    config_path: Path,
+    formats: tuple[str, ...],
+    output_dir: Path | None,
+    keep_going: bool,
+    final: bool,
+    quiet: bool,
+) -> int:
     """Dựng báo cáo ở các định dạng đã chọn."""
     from .config import load_config
     from .console import Console
@@ -129,13 +232,17 @@ def build(config_path: Path, formats: tuple[str, ...], output_dir: Path | None,
         config = config.with_overrides(document={"final": True})
     pipeline = Pipeline(config, console=console, keep_going=keep_going)
     target = output_dir.absolute() if output_dir else config.output_dir
-    result = pipeline.build(formats or config.output["formats"], target)
-    _print_findings(result.report.findings, quiet)
+    try:
+        result = pipeline.build(formats or config.output["formats"], target)
+    finally:
+        _print_findings(pipeline.report.findings, quiet)
     if not quiet:
         for name, path in result.outputs.items():
             click.echo(f"Đã ghi {name}: {path}")
     if result.failures:
-        click.echo(f"Báo cáo có {len(result.failures)} phần chưa dựng được (đã đánh dấu).", err=True)
+        click.echo(
+            f"Báo cáo có {len(result.failures)} phần chưa dựng được (đã đánh dấu).", err=True
+        )
         return ExitCode.BUILD
     if result.report.errors:
         return ExitCode.VALIDATION
@@ -144,8 +251,13 @@ def build(config_path: Path, formats: tuple[str, ...], output_dir: Path | None,
 
 @main.command()
 @_config_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Dạng kết quả: văn bản cho người đọc, JSON cho máy.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    help="Dạng kết quả: text (mặc định) cho người đọc, json cho máy.",
+)
 @_common
 def validate(config_path: Path, output_format: str, quiet: bool) -> int:
     """Kiểm tra bài nộp của các sở, ngành mà không dựng báo cáo."""
@@ -200,8 +312,10 @@ def plugins(config_path: Path, quiet: bool) -> int:
     found = load_plugins(config)
     for info in found.infos.values():
         department = info.department.name if info.department else "—"
-        click.echo(f"{info.name:<12} {department:<32} {info.version:<8} "
-                   f"{ORIGIN_LABELS[info.origin]:<12} {info.location}")
+        click.echo(
+            f"{info.name:<12} {department:<32} {info.version:<8} "
+            f"{ORIGIN_LABELS[info.origin]:<12} {info.location}"
+        )
         click.echo(f"{'':<12} hook: {', '.join(info.hooks)}")
     return ExitCode.OK
 
@@ -218,11 +332,3 @@ def init(directory: Path, quiet: bool) -> int:
         click.echo(f"Đã tạo dự án báo cáo trong {directory} ({len(written)} tệp).")
         click.echo(f"Tiếp theo: cd {directory} && cchc build")
     return ExitCode.OK
-
-
-def run() -> None:  # pragma: no cover - console entry for python -m
-    main(prog_name="cchc")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(run())

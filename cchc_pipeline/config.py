@@ -212,7 +212,8 @@ def validate_config(
     for table in raw:
         if table not in known_tables:
             problems.append(
-                f"{at(table)}: mục [{table}] không có trong cấu hình.{did_you_mean(table, known_tables)}"
+                f"{at(table)}: mục [{table}] không có trong cấu hình."
+                + did_you_mean(table, known_tables)
             )
     tables: dict[str, dict[str, Any]] = {}
     for table, keys in SCHEMA.items():

@@ -65,7 +65,7 @@ class Location:
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem (or remark) found in a submission, in Vietnamese, with where and how to fix it."""
+    """A problem (or remark) in a submission, in Vietnamese, with where and how to fix it."""
 
     severity: Severity
     message: str
@@ -104,11 +104,18 @@ class ConversionJob:
 
     def find_template(self, name: str) -> Path:
         """The first ``name`` among the template folders (project overrides come first)."""
+        found = self.optional_template(name)
+        if found is None:
+            raise FileNotFoundError(name)
+        return found
+
+    def optional_template(self, name: str) -> Path | None:
+        """Like :meth:`find_template`, but ``None`` when no folder has ``name``."""
         for folder in self.templates:
             candidate = folder / name
             if candidate.is_file():
                 return candidate
-        raise FileNotFoundError(name)
+        return None
 
 
 @dataclass(frozen=True)

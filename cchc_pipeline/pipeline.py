@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,7 +170,11 @@ class Pipeline:
                     )
                 if not finding.plugin:
                     finding = Finding(
-                        finding.severity, finding.message, section.name, finding.location, finding.hint
+                        finding.severity,
+                        finding.message,
+                        section.name,
+                        finding.location,
+                        finding.hint,
                     )
                 section.findings.append(finding)
         return self.report.findings
@@ -194,7 +198,8 @@ class Pipeline:
                     section.fragments[slot] = Markdown(text)
             if section.failure is not None:
                 section.fragments["results"] = Markdown(
-                    f"::: placeholder\n**[CHƯA DỰNG ĐƯỢC PHẦN NÀY]** {escape(section.failure)}\n:::\n"
+                    "::: placeholder\n**[CHƯA DỰNG ĐƯỢC PHẦN NÀY]** "
+                    f"{escape(section.failure)}\n:::\n"
                 )
         templates = self._templates_for(None)
         return templates.render(REPORT_TEMPLATE, config=self.config, report=self.report)
@@ -212,6 +217,7 @@ class Pipeline:
                 )
         hook = self.plugins.pm.hook
         hook.cchc_build_started(report=self.report)
+        completed = False
         try:
             self.collect_and_validate()
             if self.report.errors and not self.keep_going:
@@ -231,9 +237,10 @@ class Pipeline:
                 metadata=self._metadata(),
                 console=self.console,
             )
+            completed = True
         finally:
             hook.cchc_build_finished(
-                report=self.report, outputs=dict(result.outputs), success=result.success
+                report=self.report, outputs=dict(result.outputs), success=completed and result.success
             )
         return result
 
@@ -265,6 +272,3 @@ def severity_counts(findings: Iterable[Finding]) -> dict[Severity, int]:
     for finding in findings:
         counts[finding.severity] += 1
     return counts
-
-
-Callback = Callable[[str], None]

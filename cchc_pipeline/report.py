@@ -59,8 +59,10 @@ class Section:
         except ValueError:
             return str(path)
 
-    def add(self, severity: Severity, message: str, *, hint: str | None = None, **where: Any) -> Finding:
-        """Record a finding of this section; ``where`` holds Location fields (file, sheet, cell…)."""
+    def add(
+        self, severity: Severity, message: str, *, hint: str | None = None, **where: Any
+    ) -> Finding:
+        """Record a finding; ``where`` holds Location fields (file, sheet, cell, line, heading)."""
         if where.get("file") is not None:
             where["file"] = self.relative(where["file"])
         finding = Finding(severity, message, self.name, Location(**where), hint)

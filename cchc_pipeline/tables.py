@@ -33,7 +33,7 @@ def pipe_table(
         raise ValueError("header, align and widths must have one entry per column")
     scale = max(1.0, _MIN_SEPARATOR / sum(widths))
     separator = []
-    for letter, width in zip(align, widths):
+    for letter, width in zip(align, widths, strict=True):
         left, right = _ALIGN[letter]
         separator.append(left + "-" * max(1, round(width * scale) - 2) + right)
     lines = []

@@ -37,8 +37,10 @@ class YearlyTable:
         return [self.get(indicator, year) for year in years]
 
     def location(self, indicator: str, year: int | None = None) -> Location:
-        return self.where.get((indicator, year)) or self.where.get((indicator, None)) or Location(
-            file=self.source
+        return (
+            self.where.get((indicator, year))
+            or self.where.get((indicator, None))
+            or Location(file=self.source)
         )
 
 

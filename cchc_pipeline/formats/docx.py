@@ -9,10 +9,9 @@ from .pandoc import run_pandoc
 
 def convert(job: ConversionJob) -> None:
     args = []
-    try:
-        args.append(f"--reference-doc={job.find_template('docx/reference.docx')}")
-    except FileNotFoundError:
-        pass
+    reference = job.optional_template("docx/reference.docx")
+    if reference is not None:
+        args.append(f"--reference-doc={reference}")
     run_pandoc(job, args, to="docx", output=job.target)
 
 

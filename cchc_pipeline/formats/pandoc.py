@@ -2,8 +2,12 @@
 
 The binary is called directly (``pypandoc`` only tells where it is): that lets us pass
 ``SOURCE_DATE_EPOCH`` for reproducible DOCX/PPTX, keep pandoc's stderr for the user, and
-skip pypandoc's per-call overhead. Pandoc is run with ``--sandbox`` so that a document can
-never make it read files outside the resource path or fetch anything from the network.
+skip pypandoc's per-call overhead.
+
+Containment: the Markdown is read with raw HTML, raw attributes and raw TeX turned off, so
+no text can inject markup into an output format; the ``formats.lua`` filter drops any image
+that is a URL or points outside the build folder, so pandoc never fetches or embeds a file
+from elsewhere. (``--sandbox`` would also stop the report's own charts from being embedded.)
 """
 
 from __future__ import annotations
@@ -39,14 +43,16 @@ def pandoc_version() -> str:
     return out.stdout.split("\n", 1)[0].split()[-1]
 
 
-def run_pandoc(job: ConversionJob, args: list[str], *, to: str, output: Path | None = None) -> bytes:
+def run_pandoc(
+    job: ConversionJob, args: list[str], *, to: str, output: Path | None = None
+) -> bytes:
     """Convert ``job.source`` with pandoc; return stdout when ``output`` is None."""
     filters = [job.find_template("filters/formats.lua")]
     command = [
         pandoc_path(),
         str(job.source),
         "--from",
-        "markdown",
+        READER,
         "--to",
         to,
         "--resource-path",

@@ -9,10 +9,9 @@ from .pandoc import run_pandoc
 
 def convert(job: ConversionJob) -> None:
     args = ["--slide-level=2"]
-    try:
-        args.append(f"--reference-doc={job.find_template('pptx/reference.pptx')}")
-    except FileNotFoundError:
-        pass
+    reference = job.optional_template("pptx/reference.pptx")
+    if reference is not None:
+        args.append(f"--reference-doc={reference}")
     run_pandoc(job, args, to="pptx", output=job.target)
 
 

@@ -32,21 +32,17 @@ def cchc_collect(section):
 @hookimpl
 def cchc_validate(section, data):
     validate_yearly(section, CATALOGUE, data)
-    findings = []
     for year in period_years(section.config):
         issued = data.get("vbqppl_ban_hanh", year)
         checked = data.get("vbqppl_kiem_tra", year)
         if issued is not None and checked is not None and checked > issued:
             loc = data.location("vbqppl_kiem_tra", year)
-            findings.append(
-                section.error(
-                    f"Năm {year}: số VBQPPL được kiểm tra ({checked}) lớn hơn số ban hành ({issued}).",
-                    hint="Kiểm tra lại hai chỉ tiêu này.",
-                    file=loc.file,
-                    line=loc.line,
-                )
+            section.error(
+                f"Năm {year}: số VBQPPL được kiểm tra ({checked}) lớn hơn số ban hành ({issued}).",
+                hint="Kiểm tra lại hai chỉ tiêu này.",
+                file=loc.file,
+                line=loc.line,
             )
-    return []
 
 
 @hookimpl

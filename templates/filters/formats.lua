@@ -25,7 +25,7 @@ local function slides_only(doc)
   return pandoc.Pandoc(blocks, meta)
 end
 
-function Pandoc(doc)
+local function shape(doc)
   if FORMAT == "pptx" then
     return slides_only(doc)
   end
@@ -34,3 +34,29 @@ function Pandoc(doc)
   end)
   return doc
 end
+
+-- Last line of defence for containment: an image must be a relative path inside the build
+-- folder. URLs, absolute paths and ".." are replaced by their description, so pandoc never
+-- fetches anything from the network or embeds a file from elsewhere on the machine.
+local function is_contained(src)
+  if src:match("^%a[%w+.-]*:") or src:match("^/") or src:match("^\\") then
+    return false
+  end
+  for part in src:gmatch("[^/\\]+") do
+    if part == ".." then
+      return false
+    end
+  end
+  return true
+end
+
+local function contain(img)
+  if not is_contained(img.src) then
+    return pandoc.Emph(img.caption)
+  end
+end
+
+return {
+  { Image = contain },
+  { Pandoc = shape },
+}

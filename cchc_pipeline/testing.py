@@ -1,0 +1,118 @@
+"""Test helpers for plugin authors, in the spirit of pytest's ``pytester``.
+
+A test builds a throw-away report project from the shipped sample, adds its plugin (as a
+plugin folder) or edits the configuration, runs the real ``cchc`` command in-process and
+asserts on the exit code, the messages and the files written::
+
+    def test_my_section(tmp_path):
+        project = ReportProject.sample(tmp_path)
+        project.add_plugin("extra", PLUGIN_SOURCE)
+        result = project.run("build", "-f", "md")
+        assert result.exit_code == 0
+        assert "My section" in project.output("md").read_text(encoding="utf-8")
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .scaffold import create_project
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a ``cchc`` run produced."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+class ReportProject:
+    """A report project in a temporary folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    @classmethod
+    def sample(cls, root: Path) -> ReportProject:
+        """The shipped sample project (what ``cchc init`` writes), ready to build."""
+        create_project(root)
+        return cls(root)
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / "config.toml"
+
+    def config_text(self) -> str:
+        return self.config_path.read_text(encoding="utf-8")
+
+    def edit_config(self, old: str, new: str) -> None:
+        """Replace ``old`` (which must occur) by ``new`` in ``config.toml``."""
+        text = self.config_text()
+        if old not in text:
+            raise AssertionError(f"{old!r} is not in {self.config_path}")
+        self.config_path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def set_list(self, key: str, values: list[str]) -> None:
+        """Set a list-valued key (such as ``order`` or ``folders``) wherever it is written."""
+        text = self.config_text()
+        rendered = "[" + ", ".join(f'"{v}"' for v in values) + "]"
+        new, count = re.subn(
+            rf"(?m)^{re.escape(key)}\s*=\s*\[[^\]]*\]", f"{key} = {rendered}", text
+        )
+        if count != 1:
+            raise AssertionError(f"{key} = [...] is not written once in {self.config_path}")
+        self.config_path.write_text(new, encoding="utf-8")
+
+    def add_plugin(self, name: str, source: str, folder: str = "plugins") -> Path:
+        """Write a single-file plugin into a plugin folder of the project and enable the folder."""
+        target = self.root / folder
+        target.mkdir(parents=True, exist_ok=True)
+        path = target / f"{name}.py"
+        path.write_text(source, encoding="utf-8")
+        match = re.search(r"(?m)^folders\s*=\s*\[([^\]]*)\]", self.config_text())
+        present = re.findall(r'"([^"]*)"', match.group(1)) if match else []
+        if folder not in present:
+            self.set_list("folders", [*present, folder])
+        return path
+
+    def add_submission(self, name: str, files: dict[str, str | bytes]) -> Path:
+        """Create ``submissions/<name>/`` with the given files."""
+        folder = self.root / "submissions" / name
+        folder.mkdir(parents=True, exist_ok=True)
+        for relative, content in files.items():
+            path = folder / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return folder
+
+    def run(self, *args: str) -> Result:
+        """Run ``cchc ARGS`` in-process with ``-c`` pointing at this project's config."""
+        from click.testing import CliRunner
+
+        from .cli import main
+
+        command = list(args)
+        if command and command[0] in {"build", "validate", "plugins"} and "-c" not in command:
+            command[1:1] = ["-c", str(self.config_path)]
+        result = CliRunner().invoke(main, command, prog_name="cchc")
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Result(result.exit_code, result.stdout, result.stderr)
+
+    def output(self, extension: str, output_dir: str = "build") -> Path:
+        """The path of the built report file with ``extension`` (md, docx, pdf…)."""
+        files = sorted((self.root / output_dir).glob(f"*.{extension}"))
+        if len(files) != 1:
+            raise AssertionError(f"expected one *.{extension} in {self.root / output_dir}: {files}")
+        return files[0]

@@ -1,0 +1,45 @@
+"""Shared fixtures: sample projects and the external clients the tests read outputs with."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from cchc_pipeline.testing import ReportProject
+
+
+def require_tool(name: str) -> str:
+    """The path of an external client; skip without it, except under CI where it must exist."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is required under CI (.ci/run installs it)")
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+def pdf_text(path: Path) -> str:
+    """The text of a PDF as poppler extracts it."""
+    tool = require_tool("pdftotext")
+    return subprocess.run(
+        [tool, "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> ReportProject:
+    """A fresh copy of the shipped sample project."""
+    return ReportProject.sample(tmp_path / "bao-cao")
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory: pytest.TempPathFactory) -> ReportProject:
+    """The sample project built once in every format (read-only for the tests using it)."""
+    project = ReportProject.sample(tmp_path_factory.mktemp("built") / "bao-cao")
+    result = project.run("build")
+    assert result.exit_code == 0, result.output
+    return project

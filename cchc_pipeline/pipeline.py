@@ -240,7 +240,9 @@ class Pipeline:
             completed = True
         finally:
             hook.cchc_build_finished(
-                report=self.report, outputs=dict(result.outputs), success=completed and result.success
+                report=self.report,
+                outputs=dict(result.outputs),
+                success=completed and result.success,
             )
         return result
 

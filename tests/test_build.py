@@ -95,7 +95,7 @@ def test_two_builds_are_byte_identical(project, tmp_path):
         assert digest(a) == digest(b), extension
 
 
-FAILING_FORMAT = '''
+FAILING_FORMAT = """
 from cchc_pipeline import OutputFormat, hookimpl
 
 @hookimpl
@@ -104,7 +104,7 @@ def cchc_output_formats():
         job.target.write_text("half", encoding="utf-8")
         raise RuntimeError("máy in hết giấy")
     return [OutputFormat("hong", ".hong", "Định dạng hỏng", convert)]
-'''
+"""
 
 
 def test_failed_build_leaves_previous_outputs_untouched(project):

@@ -41,7 +41,9 @@ def test_unknown_key_names_line_and_suggests(project):
     project.edit_config('name = "bao-cao', 'nmae = "bao-cao')
     line = line_of(project, "nmae =")
     result = project.run("validate")
-    assert_usage_error(result, f"config.toml:{line}", "“nmae”", "[output]", "Có phải ý bạn là “name”")
+    assert_usage_error(
+        result, f"config.toml:{line}", "“nmae”", "[output]", "Có phải ý bạn là “name”"
+    )
 
 
 def test_unknown_table_is_reported(project):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-PROBE = '''
+PROBE = """
 from cchc_pipeline import Department, Finding, Location, OutputFormat, Severity, hookimpl
 import json, pathlib, shutil
 
@@ -56,7 +56,8 @@ def cchc_collect(section):
 @hookimpl
 def cchc_validate(section, data):
     if data["value"] < 0:
-        return [Finding(Severity.ERROR, "Giá trị âm.", location=Location(file="du-lieu.txt", line=1))]
+        where = Location(file="du-lieu.txt", line=1)
+        return [Finding(Severity.ERROR, "Giá trị âm.", location=where)]
     return []
 
 @hookimpl
@@ -65,9 +66,11 @@ def cchc_render(section, data, report):
         "results": section.render("ket-qua.md.j2", value=data["value"], place=SEEN["place"]),
         "tasks": "Nhiệm vụ của đơn vị thử nghiệm.",
     }
-'''
+"""
 
-TEMPLATE = "Giá trị thử {{ value | number }} tại {{ place }}; {{ 'chú ý' | shout }} {{ probe_motto }}\n"
+TEMPLATE = (
+    "Giá trị thử {{ value | number }} tại {{ place }}; {{ 'chú ý' | shout }} {{ probe_motto }}\n"
+)
 
 
 def probe_project(project, value: str = "12345"):
@@ -146,8 +149,13 @@ def test_hook_cchc_validate(project):
             "severity": "error",
             "message": "Giá trị âm.",
             "plugin": "probe",
-            "location": {"file": "du-lieu.txt", "sheet": None, "cell": None, "line": 1,
-                         "heading": None},
+            "location": {
+                "file": "du-lieu.txt",
+                "sheet": None,
+                "cell": None,
+                "line": 1,
+                "heading": None,
+            },
             "hint": None,
         }
     ]

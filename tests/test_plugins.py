@@ -17,7 +17,7 @@ DEPARTMENTS = {
     "skhcn": "Sở Khoa học và Công nghệ",
 }
 
-SECTION_PLUGIN = '''
+SECTION_PLUGIN = """
 from cchc_pipeline import Department, hookimpl
 
 __version__ = "{version}"
@@ -29,7 +29,7 @@ def cchc_department():
 @hookimpl
 def cchc_render(section, data, report):
     return {{"results": "{text}"}}
-'''
+"""
 
 
 def test_plugins_lists_the_six_departments(project):
@@ -52,7 +52,10 @@ def test_plugins_works_without_a_config(tmp_path):
 
 def test_folder_plugin_adds_a_section(project):
     source = SECTION_PLUGIN.format(
-        version="2.0", code="BQL", name="Ban Quản lý Khu kinh tế", field="Phần thư mục",
+        version="2.0",
+        code="BQL",
+        name="Ban Quản lý Khu kinh tế",
+        field="Phần thư mục",
         text="Nội dung từ plugin thư mục.",
     )
     project.add_plugin("bql", source, folder="them")
@@ -111,8 +114,9 @@ def test_plugin_that_fails_to_import_is_named(project):
 
 
 def test_two_plugins_with_one_name(project):
-    project.add_plugin("stp", SECTION_PLUGIN.format(
-        version="1", code="X", name="X", field="X", text="x"))
+    project.add_plugin(
+        "stp", SECTION_PLUGIN.format(version="1", code="X", name="X", field="X", text="x")
+    )
     result = project.run("build", "-f", "md")
     assert result.exit_code == 3
     assert "Hai plugin cùng tên “stp”" in result.stderr
@@ -141,15 +145,29 @@ def test_entry_point_package_adds_a_section(project, tmp_path):
     )
     (module / "__init__.py").write_text(
         SECTION_PLUGIN.format(
-            version="1.2.3", code="BQLKKT", name="Ban Quản lý Khu kinh tế cửa khẩu",
-            field="Phần gói cài đặt", text="Nội dung từ gói cài đặt.",
+            version="1.2.3",
+            code="BQLKKT",
+            name="Ban Quản lý Khu kinh tế cửa khẩu",
+            field="Phần gói cài đặt",
+            text="Nội dung từ gói cài đặt.",
         ),
         encoding="utf-8",
     )
     site = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
-         "--no-build-isolation", "--target", str(site), str(package)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-index",
+            "--no-build-isolation",
+            "--target",
+            str(site),
+            str(package),
+        ],
         check=True,
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), *sys.path])}
@@ -157,7 +175,9 @@ def test_entry_point_package_adds_a_section(project, tmp_path):
     def cchc(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "cchc_pipeline", *args, "-c", str(project.config_path)],
-            capture_output=True, text=True, env=env,
+            capture_output=True,
+            text=True,
+            env=env,
         )
 
     listing = cchc("plugins")

@@ -96,6 +96,22 @@ class ReportProject:
                 path.write_text(content, encoding="utf-8")
         return folder
 
+    def edit_submission(self, name: str, relative: str, old: str, new: str) -> None:
+        """Replace ``old`` (which must occur) by ``new`` in a text file of a submission."""
+        path = self.root / "submissions" / name / relative
+        text = path.read_text(encoding="utf-8")
+        if old not in text:
+            raise AssertionError(f"{old!r} is not in {path}")
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    def findings(self, plugin: str | None = None) -> list[dict]:
+        """``cchc validate --format json``, optionally only one plugin's findings."""
+        import json
+
+        result = self.run("validate", "--format", "json")
+        found = json.loads(result.stdout)
+        return [f for f in found if plugin is None or f["plugin"] == plugin]
+
     def run(self, *args: str) -> Result:
         """Run ``cchc ARGS`` in-process with ``-c`` pointing at this project's config."""
         from click.testing import CliRunner

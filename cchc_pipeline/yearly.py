@@ -29,6 +29,7 @@ class YearlyTable:
     source: str = ""
     values: dict[str, dict[int, float | int]] = field(default_factory=dict)
     where: dict[tuple[str, int | None], Location] = field(default_factory=dict)
+    unreadable: set[tuple[str, int]] = field(default_factory=set)  # already reported
 
     def get(self, indicator: str, year: int) -> float | int | None:
         return self.values.get(indicator, {}).get(year)
@@ -89,6 +90,7 @@ def read_csv(section: Section, path: Path) -> YearlyTable:
             try:
                 values[year] = parse_number(cell)
             except ValueError:
+                table.unreadable.add((indicator, year))
                 section.error(
                     f"Chỉ tiêu “{indicator}”, năm {year}: “{cell}” không phải là số.",
                     file=path,
@@ -126,7 +128,7 @@ def check_table(section: Section, catalogue: Catalogue, table: YearlyTable, year
             loc = table.location(indicator.id, year)
             at = {"file": loc.file, "sheet": loc.sheet, "cell": loc.cell, "line": loc.line}
             if value is None:
-                if indicator.required:
+                if indicator.required and (indicator.id, year) not in table.unreadable:
                     section.error(
                         f"Chỉ tiêu “{indicator.label}” thiếu số liệu năm {year}.",
                         hint="Điền số liệu cho đủ các năm của giai đoạn (ghi 0 nếu không có).",

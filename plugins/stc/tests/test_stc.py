@@ -1,0 +1,40 @@
+"""The department's plugin: the sample is clean, and its rules find errors where they are."""
+
+from __future__ import annotations
+
+import pytest
+
+from cchc_pipeline.testing import ReportProject
+
+ROW = "dvsncl_tu_bao_dam_chi_tx,Đơn vị sự nghiệp công lập tự bảo đảm chi thường xuyên,đơn vị,9,"
+
+
+@pytest.fixture
+def project(tmp_path):
+    return ReportProject.sample(tmp_path / "bao-cao")
+
+
+def test_sample_is_clean(project):
+    assert project.findings("stc") == []
+
+
+def test_field_rule_is_located(project):
+    """The field's consistency rule: more self-financed units than units with autonomy."""
+    project.edit_submission("stc", "so-lieu.csv", ROW, ROW.replace(",9,", ",900,", 1))
+    (finding,) = project.findings("stc")
+    assert finding["severity"] == "error"
+    assert "Năm 2011" in finding["message"]
+    assert finding["location"] == {
+        "file": "submissions/stc/so-lieu.csv",
+        "sheet": None,
+        "cell": None,
+        "line": 4,
+        "heading": None,
+    }
+
+
+def test_missing_year_is_located(project):
+    project.edit_submission("stc", "so-lieu.csv", ROW, ROW.replace(",9,", ",,", 1))
+    (finding,) = project.findings("stc")
+    assert "thiếu số liệu năm 2011" in finding["message"]
+    assert finding["location"]["line"] == 4

@@ -138,6 +138,9 @@ def _common(func: Callable[..., Any]) -> Callable[..., Any]:
             if exc.hint:
                 click.echo(f"  → {exc.hint}", err=True)
             ctx.exit(int(exc.exit_code))
+        except BrokenPipeError:  # the reader of our output went away (`| head`): not an error
+            sys.stderr.close()
+            ctx.exit(int(ExitCode.OK))
         except KeyboardInterrupt:
             click.echo("Đã dừng theo yêu cầu; kết quả cũ vẫn giữ nguyên.", err=True)
             ctx.exit(int(ExitCode.INTERRUPTED))

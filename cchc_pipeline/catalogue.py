@@ -1,12 +1,46 @@
-"""Indicator catalogues: what a department reports, with units, types, bounds and targets.
+"""Indicator catalogues: what a department reports, and the rules its figures obey.
 
 Each department plugin keeps its catalogue in ``catalogue.toml`` beside its code, so that
-adding an indicator is an edit to a data file the department can read, not to Python.
+adding an indicator, a consistency rule, a target or a chart is an edit to a data file the
+department can read, not to Python. The format::
+
+    [[indicator]]
+    id = "ho_so_dung_han"             # ascii id, the first column of the data file
+    label = "Hồ sơ giải quyết đúng hạn"
+    unit = "hồ sơ"
+    kind = "count"                    # count (whole, ≥ 0) | percent (0–100) | decimal
+    required = true                   # default true
+    min = 0                           # optional bounds, within the kind's own
+    max = 100
+    from_year = 2016                  # optional: first year due (earlier years may be blank)
+    key = true                        # a headline figure (summary table, slides)
+    share = { numerator = "a", denominator = "b", tolerance = 0.5 }   # percent = a / b × 100
+    target = { value = 95, op = ">=", year = 2020, measure = "last", text = "…" }
+
+    [[rule]]                          # checked every year
+    kind = "sum"                      # parts add up to total
+    total = "ho_so_giai_quyet"
+    parts = ["ho_so_dung_han", "ho_so_tre_han"]
+
+    [[rule]]
+    kind = "not_more"                 # left ≤ right (a list on the right is summed)
+    left = "dvc_muc_3_4"
+    right = "tthc_cong_bo"
+
+    [[rule]]
+    kind = "reduction"                # the last year is not more than the first
+    indicator = "dvsncl"
+
+    [[chart]]
+    title = "Hồ sơ TTHC được giải quyết, giai đoạn 2011 - 2020"
+    indicators = ["ho_so_giai_quyet", "ho_so_dung_han"]
+    kind = "bar"                      # bar | line
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +52,25 @@ KINDS = {
     "percent": "tỷ lệ phần trăm 0-100",
     "decimal": "số thập phân",
 }
+OPERATORS = {">=": "≥", "<=": "≤", "==": "="}
+MEASURES = ("last", "total")
+RULE_KINDS = ("sum", "not_more", "reduction")
+CHART_KINDS = ("bar", "line")
 
 
 @dataclass(frozen=True)
 class Target:
-    """A 2011–2020 programme target: an indicator's result in ``year`` compared with ``value``."""
+    """A 2011–2020 programme target: an indicator's result compared with ``value``.
+
+    ``measure`` says what the result is: the value in ``year`` (``last``, the default, with
+    the period's last year) or the sum over the period (``total``).
+    """
 
     value: float
-    op: str = ">="  # >=, <=, ==
-    year: int | None = None  # None: the last year of the period
-    label: str = ""
+    op: str = ">="
+    year: int | None = None
+    measure: str = "last"
+    text: str = ""
 
     def met(self, result: float) -> bool:
         """Whether a result meets the target (đạt)."""
@@ -36,6 +79,15 @@ class Target:
         if self.op == "<=":
             return result <= self.value
         return result == self.value
+
+
+@dataclass(frozen=True)
+class Share:
+    """A percentage that must agree with ``numerator / denominator × 100``."""
+
+    numerator: str
+    denominator: str
+    tolerance: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -49,6 +101,9 @@ class Indicator:
     required: bool = True
     minimum: float | None = None
     maximum: float | None = None
+    from_year: int | None = None
+    key: bool = False
+    share: Share | None = None
     target: Target | None = None
 
     def bounds(self) -> tuple[float | None, float | None]:
@@ -60,30 +115,77 @@ class Indicator:
             high = 100
         return low, high
 
+    def due(self, year: int) -> bool:
+        """Whether a value is expected for ``year``."""
+        return self.from_year is None or year >= self.from_year
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A consistency rule between indicators (see the module docstring)."""
+
+    kind: str
+    total: str | None = None
+    parts: tuple[str, ...] = ()
+    left: str | None = None
+    right: tuple[str, ...] = ()
+    indicator: str | None = None
+
+    def indicators(self) -> tuple[str, ...]:
+        named = (self.total, self.left, self.indicator, *self.parts, *self.right)
+        return tuple(i for i in named if i)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A time-series chart of some indicators over the period."""
+
+    title: str
+    indicators: tuple[str, ...]
+    kind: str = "bar"
+
 
 @dataclass(frozen=True)
 class Catalogue:
-    """A department's indicators in display order."""
+    """A department's indicators in display order, with its rules and charts."""
 
     indicators: tuple[Indicator, ...]
+    rules: tuple[Rule, ...] = ()
+    charts: tuple[Chart, ...] = ()
+    _index: dict[str, Indicator] = field(default_factory=dict, compare=False, repr=False)
 
-    def __iter__(self):
+    def __post_init__(self) -> None:
+        self._index.update({i.id: i for i in self.indicators})
+
+    def __iter__(self) -> Iterator[Indicator]:
         return iter(self.indicators)
 
     def __len__(self) -> int:
         return len(self.indicators)
 
     def __getitem__(self, indicator_id: str) -> Indicator:
-        for indicator in self.indicators:
-            if indicator.id == indicator_id:
-                return indicator
-        raise KeyError(indicator_id)
+        return self._index[indicator_id]
 
     def __contains__(self, indicator_id: object) -> bool:
-        return any(i.id == indicator_id for i in self.indicators)
+        return indicator_id in self._index
+
+    @property
+    def key_indicators(self) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.key)
+
+    @property
+    def targets(self) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if i.target is not None)
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
 
 
 def _indicator(entry: dict[str, Any]) -> Indicator:
+    share = entry.get("share")
     target = entry.get("target")
     return Indicator(
         id=entry["id"],
@@ -93,25 +195,88 @@ def _indicator(entry: dict[str, Any]) -> Indicator:
         required=entry.get("required", True),
         minimum=entry.get("min"),
         maximum=entry.get("max"),
+        from_year=entry.get("from_year"),
+        key=entry.get("key", False),
+        share=Share(**share) if share else None,
         target=Target(**target) if target else None,
     )
 
 
+def _rule(entry: dict[str, Any]) -> Rule:
+    return Rule(
+        kind=entry["kind"],
+        total=entry.get("total"),
+        parts=_as_tuple(entry.get("parts")),
+        left=entry.get("left"),
+        right=_as_tuple(entry.get("right")),
+        indicator=entry.get("indicator"),
+    )
+
+
+def _chart(entry: dict[str, Any]) -> Chart:
+    return Chart(
+        title=entry["title"],
+        indicators=_as_tuple(entry["indicators"]),
+        kind=entry.get("kind", "bar"),
+    )
+
+
+def _problems(catalogue: Catalogue) -> list[str]:
+    problems = []
+    seen: set[str] = set()
+    for ind in catalogue:
+        if ind.id in seen:
+            problems.append(f"chỉ tiêu “{ind.id}” khai báo hai lần")
+        seen.add(ind.id)
+        if ind.kind not in KINDS:
+            problems.append(f"chỉ tiêu “{ind.id}”: kind “{ind.kind}” không hợp lệ")
+        if ind.share and ind.kind != "percent":
+            problems.append(f"chỉ tiêu “{ind.id}”: share chỉ dùng cho kind = percent")
+        if ind.target and (ind.target.op not in OPERATORS or ind.target.measure not in MEASURES):
+            problems.append(f"chỉ tiêu “{ind.id}”: target có op hoặc measure không hợp lệ")
+        named = (ind.share.numerator, ind.share.denominator) if ind.share else ()
+        problems += [
+            f"chỉ tiêu “{ind.id}”: không có chỉ tiêu “{n}”"
+            for n in named
+            if n not in seen | {i.id for i in catalogue}
+        ]
+    for rule in catalogue.rules:
+        if rule.kind not in RULE_KINDS:
+            problems.append(f"quy tắc kind “{rule.kind}” không hợp lệ")
+        problems += [
+            f"quy tắc {rule.kind}: không có chỉ tiêu “{n}”"
+            for n in rule.indicators()
+            if n not in catalogue
+        ]
+    for chart in catalogue.charts:
+        if chart.kind not in CHART_KINDS:
+            problems.append(f"biểu đồ “{chart.title}”: kind “{chart.kind}” không hợp lệ")
+        problems += [
+            f"biểu đồ “{chart.title}”: không có chỉ tiêu “{n}”"
+            for n in chart.indicators
+            if n not in catalogue
+        ]
+    return problems
+
+
 def load_catalogue(path: Path) -> Catalogue:
-    """Read ``catalogue.toml`` (a list of ``[[indicator]]`` tables)."""
+    """Read and check ``catalogue.toml``; a mistake in it is the plugin's, reported as such."""
     try:
         raw, _, _ = tomlread.load(path)
-        indicators = tuple(_indicator(entry) for entry in raw.get("indicator", []))
+        catalogue = Catalogue(
+            indicators=tuple(_indicator(e) for e in raw.get("indicator", [])),
+            rules=tuple(_rule(e) for e in raw.get("rule", [])),
+            charts=tuple(_chart(e) for e in raw.get("chart", [])),
+        )
     except (OSError, tomlread.TOMLDecodeError, KeyError, TypeError) as exc:
         raise PluginError(
             f"Danh mục chỉ tiêu {path} không đọc được: {type(exc).__name__}: {exc}",
-            "Mỗi [[indicator]] cần id, label, unit; kind là count, percent hoặc decimal.",
+            "Mỗi [[indicator]] cần id, label, unit; xem định dạng ở cchc_pipeline/catalogue.py.",
         ) from exc
-    for indicator in indicators:
-        if indicator.kind not in KINDS:
-            raise PluginError(
-                f"Danh mục chỉ tiêu {path}: chỉ tiêu “{indicator.id}” có kind "
-                f"“{indicator.kind}” không hợp lệ.",
-                "kind phải là count, percent hoặc decimal.",
-            )
-    return Catalogue(indicators)
+    problems = _problems(catalogue)
+    if problems:
+        raise PluginError(
+            f"Danh mục chỉ tiêu {path} có lỗi: " + "; ".join(problems) + ".",
+            "Sửa danh mục chỉ tiêu của plugin (xem cchc_pipeline/catalogue.py).",
+        )
+    return catalogue

@@ -233,12 +233,12 @@ def build(
     config = load_config(config_path)
     if final:
         config = config.with_overrides(document={"final": True})
-    pipeline = Pipeline(config, console=console, keep_going=keep_going)
     target = output_dir.absolute() if output_dir else config.output_dir
-    try:
-        result = pipeline.build(formats or config.output["formats"], target)
-    finally:
-        _print_findings(pipeline.report.findings, quiet)
+    with Pipeline(config, console=console, keep_going=keep_going) as pipeline:
+        try:
+            result = pipeline.build(formats or config.output["formats"], target)
+        finally:
+            _print_findings(pipeline.report.findings, quiet)
     if not quiet:
         for name, path in result.outputs.items():
             click.echo(f"Đã ghi {name}: {path}")
@@ -267,8 +267,8 @@ def validate(config_path: Path, output_format: str, quiet: bool) -> int:
     from .config import load_config
     from .pipeline import Pipeline
 
-    pipeline = Pipeline(load_config(config_path))
-    findings = pipeline.collect_and_validate()
+    with Pipeline(load_config(config_path)) as pipeline:
+        findings = pipeline.collect_and_validate()
     if output_format == "json":
         click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
     else:

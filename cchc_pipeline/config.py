@@ -54,6 +54,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "agency": {
         "parent": Key("lines", "cơ quan chủ quản (nếu có), in hoa", default=()),
         "name": Key("lines", "cơ quan ban hành, in hoa, mỗi dòng một phần tử", required=True),
+        "full_name": Key("text", "tên cơ quan ban hành viết trong câu", default=""),
     },
     "signer": {
         "authority": Key("lines", "thẩm quyền ký: TM., KT., Q., TL., TUQ.", default=()),
@@ -268,6 +269,8 @@ def validate_config(
             )
         submissions[name] = folder
 
+    if "agency" in tables and not tables["agency"]["full_name"]:
+        tables["agency"]["full_name"] = " ".join(tables["agency"]["name"] or ())
     if problems:
         raise ConfigError(
             "Tệp cấu hình có lỗi:\n" + "\n".join(f"  - {p}" for p in problems),

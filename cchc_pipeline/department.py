@@ -1,19 +1,35 @@
-"""Helpers for department plugins: the common steps of reading and checking a submission.
+"""The common steps of a department plugin: collect, validate and render a reform field.
 
-A department plugin stays a short, explicit module of hook functions (see ``plugins/stp``);
-what every department does the same way lives here, so that a fix reaches all of them.
+A department plugin stays a short, explicit module of hook functions (see ``plugins/stp``)
+that call these helpers with its catalogue; what every department does the same way lives
+here, so that a fix reaches all of them. A plugin adds its own rules after
+:func:`validate_field` and its own prose in its templates.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .catalogue import Catalogue
+from .charts import ChartJob
 from .config import ReportConfig
+from .narrative import DEPARTMENT_PARTS, Narrative, read_narrative
+from .nominations import Nomination, read_nominations
 from .report import Section
+from .rules import check_rules
+from .targets import evaluate_targets
+from .templating import Markdown
 from .yearly import YearlyTable, check_table, read_csv
 
 DATA_FILE = "so-lieu.csv"
+FIELD_TEMPLATES = {
+    "results": "ket-qua.md.j2",
+    "tasks": "nhiem-vu.md.j2",
+    "statistics": "so-lieu.md.j2",
+    "slides": "trinh-chieu.md.j2",
+}
 
 
 def period_years(config: ReportConfig) -> range:
@@ -22,20 +38,97 @@ def period_years(config: ReportConfig) -> range:
     return range(first, last + 1)
 
 
-def collect_yearly(section: Section, name: str = DATA_FILE) -> YearlyTable:
-    """Read the yearly figures from the submission folder (a finding when the file is missing)."""
+@dataclass
+class FieldData:
+    """Everything a department submitted for its field, as its templates use it."""
+
+    catalogue: Catalogue
+    years: range
+    table: YearlyTable
+    narrative: Narrative = field(default_factory=Narrative)
+    nominations: list[Nomination] = field(default_factory=list)
+
+    def value(self, indicator: str, year: int | None = None) -> float | int | None:
+        """The value in ``year`` (default: the last year of the period)."""
+        return self.table.get(indicator, year or self.years[-1])
+
+    def first(self, indicator: str) -> float | int | None:
+        """The value in the first year the indicator is due."""
+        ind = self.catalogue[indicator]
+        due = [y for y in self.years if ind.due(y)]
+        return self.table.get(indicator, due[0]) if due else None
+
+    def total(self, indicator: str) -> float | int:
+        """The sum over the period (missing years count as nothing)."""
+        return sum(v for v in self.table.series(indicator, self.years) if v is not None)
+
+    def change(self, indicator: str) -> float | int | None:
+        """Last year's value minus the first due year's."""
+        first, last = self.first(indicator), self.value(indicator)
+        return None if first is None or last is None else last - first
+
+    def ratio(self, part: str, whole: str, year: int | None = None) -> float | None:
+        """``part / whole × 100`` in ``year``; with ``year=0`` over the whole period."""
+        if year == 0:
+            top, bottom = self.total(part), self.total(whole)
+        else:
+            top, bottom = self.value(part, year), self.value(whole, year)
+        return None if top is None or not bottom else 100 * top / bottom
+
+
+def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
+    """Read the yearly figures, the narrative and the nominations of a submission."""
     assert section.submission is not None
-    path = Path(section.submission) / name
-    if not path.is_file():
+    path = Path(section.submission) / DATA_FILE
+    if path.is_file():
+        table = read_csv(section, path)
+    else:
         section.error(
-            f"Không tìm thấy tệp số liệu {name}.",
+            f"Không tìm thấy tệp số liệu {DATA_FILE}.",
             file=path,
             hint="Đặt tệp số liệu theo mẫu biểu vào thư mục bài nộp.",
         )
-        return YearlyTable(source=section.relative(path))
-    return read_csv(section, path)
+        table = YearlyTable(source=section.relative(path))
+    data = FieldData(
+        catalogue=catalogue,
+        years=period_years(section.config),
+        table=table,
+        narrative=read_narrative(section, DEPARTMENT_PARTS),
+        nominations=read_nominations(section),
+    )
+    section.nominations = data.nominations
+    return data
 
 
-def validate_yearly(section: Section, catalogue: Catalogue, table: YearlyTable) -> None:
-    """The catalogue's rules on the table (findings are added to the section)."""
-    check_table(section, catalogue, table, period_years(section.config))
+def validate_field(section: Section, catalogue: Catalogue, data: FieldData) -> None:
+    """Catalogue checks and consistency rules (findings go to the section); targets computed."""
+    check_table(section, catalogue, data.table, data.years)
+    check_rules(section, catalogue, data.table, data.years)
+    title = section.department.field if section.department else section.name
+    section.targets = evaluate_targets(title, catalogue, data.table, data.years)
+
+
+def draw_charts(section: Section, data: FieldData) -> list[Markdown]:
+    """Ask for the catalogue's charts; return their Markdown figures (drawn in the background)."""
+    return [
+        section.chart(
+            ChartJob.from_catalogue(chart, data.catalogue, data.table, data.years),
+            f"bieu-do-{number}.png",
+        )
+        for number, chart in enumerate(data.catalogue.charts, start=1)
+    ]
+
+
+def render_field(
+    section: Section, catalogue: Catalogue, data: FieldData, **context: Any
+) -> dict[str, Markdown]:
+    """Render the field's slots with the plugin's templates (or the core's defaults)."""
+    context = {
+        "data": data,
+        "catalogue": catalogue,
+        "years": data.years,
+        "narrative": data.narrative,
+        "charts": draw_charts(section, data),
+        **context,
+    }
+    return {slot: section.render(name, **context) for slot, name in FIELD_TEMPLATES.items()}

@@ -21,6 +21,7 @@ from .model import ConversionJob, OutputFormat
 
 STAGING_PREFIX = ".cchc-staging-"
 SOURCE_NAME = "source.md"
+MEDIA = "media"  # the Markdown's images, beside it: what md readers need to see the pictures
 
 
 def _remove_stale_staging(output_dir: Path) -> None:
@@ -53,7 +54,7 @@ def convert_and_publish(
         ) from exc
     try:
         if media is not None and media.is_dir():
-            shutil.copytree(media, staging / media.name)
+            shutil.copytree(media, staging / MEDIA)
         source = staging / SOURCE_NAME
         source.write_text(markdown, encoding="utf-8")
         jobs = {
@@ -80,6 +81,8 @@ def convert_and_publish(
             final = output_dir / job.target.name
             os.replace(job.target, final)
             published[name] = final
+        if "md" in published and (staging / MEDIA).is_dir():
+            _replace_folder(staging / MEDIA, output_dir / MEDIA)
         return published
     except OSError as exc:
         raise ConversionError(
@@ -88,6 +91,15 @@ def convert_and_publish(
         ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _replace_folder(new: Path, current: Path) -> None:
+    """Put ``new`` where ``current`` is, with the old one moved aside until the swap is done."""
+    old = current.with_name(STAGING_PREFIX + "old-" + current.name)
+    if current.exists():
+        os.replace(current, old)
+    os.replace(new, current)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _run_parallel(

@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import tempfile
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import resources
+from .charts import ChartDrawer
 from .config import ReportConfig, did_you_mean
 from .console import SILENT, Console
 from .errors import CchcError, ConfigError, PluginError, ValidationFailed
 from .model import Finding, Severity
+from .numbering import number_tables_and_figures
 from .outputs import convert_and_publish
 from .plugins import PluginInfo, PluginSet, load_plugins
 from .report import SLOTS, Report, Section
@@ -30,6 +35,7 @@ STAGE_NAMES = {
     "cchc_render": "kết xuất nội dung",
 }
 REPORT_TEMPLATE = "report.md.j2"
+CACHE_DIR = ".cchc-cache"
 
 
 @dataclass
@@ -71,7 +77,20 @@ class Pipeline:
         self.plugins.pm.hook.cchc_configure(config=config)
         self.filters = _merged(self.plugins.pm.hook.cchc_template_filters())
         self.globals = _merged(self.plugins.pm.hook.cchc_template_globals())
+        self.workdir = Path(tempfile.mkdtemp(prefix="cchc-build-"))
+        self.charts = ChartDrawer(cache=config.project_dir / CACHE_DIR / "charts")
         self.report = Report(config=config, sections=self._sections())
+
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the chart workers and remove the build's scratch folder."""
+        self.charts.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
     # -- set-up -------------------------------------------------------------------------
 
@@ -87,6 +106,8 @@ class Pipeline:
             if plugin_file:
                 folders.append(Path(plugin_file).parent / "templates")
         folders += [self._project_templates(), resources.templates_dir()]
+        if info is not None:  # a field's default templates, which plugins override by name
+            folders.append(resources.templates_dir() / "field")
         return Templates([f for f in folders if f.is_dir()], self.filters, self.globals)
 
     def _submission_for(self, info: PluginInfo) -> Path | None:
@@ -122,6 +143,8 @@ class Pipeline:
                 submission=self._submission_for(info),
                 config=self.config,
                 templates=self._templates_for(info),
+                workdir=self.workdir,
+                charts=self.charts,
             )
             for number, info in enumerate(infos, start=1)
         }
@@ -154,9 +177,18 @@ class Pipeline:
     def collect_and_validate(self) -> list[Finding]:
         """Run collection then validation for each section, in report order."""
         self.console.stage("Thu thập và kiểm tra bài nộp")
-        for section in self.report.sections.values():
-            self.console.progress(f"{section.name}: thu thập")
-            section.data = self._call(section, "cchc_collect", section=section)
+        sections = list(self.report.sections.values())
+        # Collection reads files and runs pandoc (narratives): one thread per section overlaps
+        # that waiting. Each hook touches only its own section; validation stays sequential.
+        with ThreadPoolExecutor(max_workers=max(1, min(8, len(sections)))) as pool:
+            futures = [
+                pool.submit(self._call, section, "cchc_collect", section=section)
+                for section in sections
+            ]
+            for section, future in zip(sections, futures, strict=True):
+                self.console.progress(f"{section.name}: thu thập")
+                section.data = future.result()
+        for section in sections:
             if section.failure:
                 continue
             self.console.progress(f"{section.name}: kiểm tra")
@@ -202,7 +234,8 @@ class Pipeline:
                     f"{escape(section.failure)}\n:::\n"
                 )
         templates = self._templates_for(None)
-        return templates.render(REPORT_TEMPLATE, config=self.config, report=self.report)
+        markdown = templates.render(REPORT_TEMPLATE, config=self.config, report=self.report)
+        return number_tables_and_figures(markdown)
 
     def build(self, formats: Iterable[str], output_dir: Path) -> BuildResult:
         """The whole build; raises on the first fault unless ``keep_going``."""
@@ -219,6 +252,7 @@ class Pipeline:
         hook.cchc_build_started(report=self.report)
         completed = False
         try:
+            self.charts.start()
             self.collect_and_validate()
             if self.report.errors and not self.keep_going:
                 raise ValidationFailed(
@@ -226,6 +260,8 @@ class Pipeline:
                     "Xem danh sách bằng “cchc validate”, sửa rồi dựng lại (hoặc --keep-going).",
                 )
             markdown = self.render()
+            self.console.stage("Vẽ biểu đồ")
+            self.charts.wait()
             self.console.stage("Chuyển đổi định dạng")
             result.outputs = convert_and_publish(
                 markdown=markdown,
@@ -236,6 +272,7 @@ class Pipeline:
                 epoch=report_epoch(self.config),
                 metadata=self._metadata(),
                 console=self.console,
+                media=self.workdir / "media",
             )
             completed = True
         finally:

@@ -21,11 +21,10 @@ SLOTS: dict[str, str] = {
     "results": "Phần I, mục II: kết quả của lĩnh vực, một tiểu mục đánh số cho mỗi lĩnh vực",
     "assessment": "Phần I, mục III: đánh giá chung (đơn vị thường trực)",
     "tasks": "Phần II: nhiệm vụ, giải pháp giai đoạn 2021 - 2030 của lĩnh vực",
+    "direction": "Phần II, mở đầu: mục tiêu, phương hướng chung (đơn vị thường trực)",
     "recommendations": "Phần III: đề xuất, kiến nghị",
-    "targets": "Phụ lục I: các dòng chỉ tiêu so với kết quả của lĩnh vực",
     "statistics": "Phụ lục II: các dòng số liệu thống kê theo năm của lĩnh vực",
     "index": "Phụ lục III: chỉ số CCHC và chỉ số hài lòng theo năm",
-    "commendations": "Danh sách đề nghị khen thưởng: các dòng của lĩnh vực",
     "slides": "Trình chiếu hội nghị: các trang của lĩnh vực",
 }
 
@@ -44,12 +43,39 @@ class Section:
     findings: list[Finding] = field(default_factory=list)
     fragments: dict[str, Markdown] = field(default_factory=dict)
     failure: str | None = None  # set when a hook raised and the build kept going
+    workdir: Path | None = None  # the build's scratch folder (media are gathered there)
+    targets: list[Any] = field(default_factory=list)  # TargetResult rows for Phụ lục I
+    nominations: list[Any] = field(default_factory=list)  # Nomination rows (khen thưởng)
+    charts: Any = field(default=None, repr=False)  # the build's ChartDrawer
 
     def render(self, template: str, **context: Any) -> Markdown:
         """Render one of the plugin's templates; ``section`` and ``config`` are always defined."""
         context.setdefault("section", self)
         context.setdefault("config", self.config)
         return self.templates.render(template, **context)
+
+    @property
+    def media_prefix(self) -> str:
+        """How the report's Markdown refers to this section's images: ``media/<plugin>``."""
+        return f"media/{self.name}"
+
+    @property
+    def media_dir(self) -> Path:
+        """Where this section puts its images (charts, a narrative's pictures) for the build."""
+        if self.workdir is None:
+            raise RuntimeError("this section has no build folder")
+        folder = self.workdir / self.media_prefix
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def chart(self, job: Any, name: str) -> Markdown:
+        """Ask for a chart (drawn in the background) and return its numbered figure."""
+        from .numbering import figure
+
+        if self.charts is None:
+            raise RuntimeError("this section has no chart drawer")
+        self.charts.submit(job, self.media_dir / name)
+        return figure(f"{self.media_prefix}/{name}", job.title)
 
     def relative(self, path: Path | str) -> str:
         """A path as the user knows it: relative to the report project when inside it."""
@@ -94,6 +120,16 @@ class Report:
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def targets(self) -> list[Any]:
+        """Every section's target results, in report order (Phụ lục I)."""
+        return [t for s in self.sections.values() for t in s.targets]
+
+    @property
+    def nominations(self) -> list[Any]:
+        """Every section's nominations, in report order (the merged list)."""
+        return [n for s in self.sections.values() for n in s.nominations]
 
     def slot(self, name: str) -> list[tuple[Section, Markdown]]:
         """The sections that filled slot ``name``, in report order, with their fragment."""

@@ -72,7 +72,13 @@ def default_globals() -> dict[str, Any]:
     """Helpers that build whole Markdown blocks (tables) with every cell escaped once."""
     from . import tables
 
-    return {"table": tables.pipe_table, "yearly_table": tables.yearly_table}
+    return {
+        "table": tables.pipe_table,
+        "yearly_table": tables.yearly_table,
+        "key_table": tables.key_table,
+        "targets_table": tables.targets_table,
+        "nominations_table": tables.nominations_table,
+    }
 
 
 class Templates:

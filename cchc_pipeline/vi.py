@@ -8,6 +8,8 @@ a maintained library's, not ours. Babel is imported on first use: ``cchc --help`
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from decimal import Decimal
 from functools import lru_cache
 
@@ -91,3 +93,10 @@ def letter(value: int) -> str:
     if not 1 <= value <= len(LETTERS):
         raise ValueError(f"no Vietnamese item letter for {value}")
     return LETTERS[value - 1]
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, no punctuation: "TỒN TẠI, HẠN CHẾ" → "ton tai han che"."""
+    text = unicodedata.normalize("NFD", text.lower()).replace("đ", "d")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(re.sub(r"[^\w\s]", " ", text).split())

@@ -128,7 +128,8 @@ def check_table(section: Section, catalogue: Catalogue, table: YearlyTable, year
             loc = table.location(indicator.id, year)
             at = {"file": loc.file, "sheet": loc.sheet, "cell": loc.cell, "line": loc.line}
             if value is None:
-                if indicator.required and (indicator.id, year) not in table.unreadable:
+                reported = (indicator.id, year) in table.unreadable
+                if indicator.required and indicator.due(year) and not reported:
                     section.error(
                         f"Chỉ tiêu “{indicator.label}” thiếu số liệu năm {year}.",
                         hint="Điền số liệu cho đủ các năm của giai đoạn (ghi 0 nếu không có).",

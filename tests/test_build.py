@@ -33,7 +33,10 @@ def test_sample_build_writes_every_format(built_sample):
         path = built_sample.output(extension)
         assert path.stat().st_size > 1000, path
     leftovers = [p.name for p in (built_sample.root / "build").iterdir()]
-    assert sorted(leftovers) == sorted(built_sample.output(e).name for e in FORMATS)
+    expected = [built_sample.output(e).name for e in FORMATS] + ["media"]
+    assert sorted(leftovers) == sorted(expected)
+    media = built_sample.root / "build" / "media"
+    assert len(list(media.rglob("*.png"))) >= 6  # the charts the md refers to
 
 
 def test_docx_holds_the_report(built_sample):
@@ -109,13 +112,13 @@ def cchc_output_formats():
 
 def test_failed_build_leaves_previous_outputs_untouched(project):
     assert project.run("build", "-f", "md", "-f", "docx").exit_code == 0
-    before = {p.name: digest(p) for p in (project.root / "build").iterdir()}
+    before = {p.name: digest(p) for p in (project.root / "build").rglob("*") if p.is_file()}
     project.add_plugin("hong", FAILING_FORMAT)
     project.edit_config("date = 2020-11-20", "date = 2020-11-21")  # the md would change
     result = project.run("build", "-f", "md", "-f", "docx", "-f", "hong")
     assert result.exit_code == 3
     assert "hong: máy in hết giấy" in result.stderr
-    after = {p.name: digest(p) for p in (project.root / "build").iterdir()}
+    after = {p.name: digest(p) for p in (project.root / "build").rglob("*") if p.is_file()}
     assert after == before
 
 

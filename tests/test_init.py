@@ -12,7 +12,7 @@ def test_init_then_build_writes_every_format(tmp_path):
     assert result.exit_code == 0, result.output
     assert (target / "config.toml").is_file()
     assert sorted(p.name for p in (target / "submissions").iterdir()) == sorted(
-        ["stp", "vp", "snv", "stc", "stttt", "skhcn"]
+        ["stp", "vp", "snv", "stc", "stttt", "skhcn", "tonghop"]
     )
     project = ReportProject(target)
     built = project.run("build")

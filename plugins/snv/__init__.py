@@ -1,24 +1,27 @@
-"""Sở Nội vụ: cải cách tổ chức bộ máy hành chính nhà nước (organisational apparatus, civil service).
+"""Sở Nội vụ: tổ chức bộ máy, đội ngũ CBCCVC (apparatus, civil service).
 
-Reads the department's yearly figures (``so-lieu.csv``), checks them against the indicator
-catalogue and the field's own rules, and renders the field's parts of the report.
+The department owns this folder: ``catalogue.toml`` (indicators, consistency rules, targets,
+charts), ``templates/`` (its prose around the figures; anything not here falls back to the
+core's ``templates/field``) and ``tests/``. Field-specific rules that a catalogue cannot
+express go in ``cchc_validate`` after ``validate_field``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from cchc_pipeline import Department, hookimpl, vi
+from cchc_pipeline import Department, hookimpl
 from cchc_pipeline.catalogue import load_catalogue
-from cchc_pipeline.department import collect_yearly, period_years, validate_yearly
+from cchc_pipeline.department import collect_field, render_field, validate_field
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-HERE = Path(__file__).parent
 DEPARTMENT = Department(
-    code="SNV", name="Sở Nội vụ", field="Cải cách tổ chức bộ máy hành chính nhà nước"
+    code="SNV",
+    name="Sở Nội vụ",
+    field="Cải cách tổ chức bộ máy; nâng cao chất lượng đội ngũ cán bộ, công chức, viên chức",
 )
-CATALOGUE = load_catalogue(HERE / "catalogue.toml")
+CATALOGUE = load_catalogue(Path(__file__).parent / "catalogue.toml")
 
 
 @hookimpl
@@ -28,34 +31,14 @@ def cchc_department():
 
 @hookimpl
 def cchc_collect(section):
-    return collect_yearly(section)
+    return collect_field(section, CATALOGUE)
 
 
 @hookimpl
 def cchc_validate(section, data):
-    validate_yearly(section, CATALOGUE, data)
-    # Disciplined civil servants are among the civil servants.
-    for year in period_years(section.config):
-        servants = data.get("cong_chuc", year)
-        disciplined = data.get("cong_chuc_ky_luat", year)
-        if servants is not None and disciplined is not None and disciplined > servants:
-            loc = data.location("cong_chuc_ky_luat", year)
-            section.error(
-                f"Năm {year}: số công chức bị xử lý kỷ luật ({vi.number(disciplined)}) lớn hơn "
-                f"tổng số công chức ({vi.number(servants)}).",
-                hint="Kiểm tra lại hai chỉ tiêu này.",
-                file=loc.file,
-                line=loc.line,
-            )
+    validate_field(section, CATALOGUE, data)
 
 
 @hookimpl
 def cchc_render(section, data, report):
-    years = period_years(section.config)
-    context = {"data": data, "catalogue": CATALOGUE, "years": years}
-    return {
-        "results": section.render("ket-qua.md.j2", **context),
-        "tasks": section.render("nhiem-vu.md.j2", **context),
-        "statistics": section.render("so-lieu.md.j2", **context),
-        "slides": section.render("trinh-chieu.md.j2", **context),
-    }
+    return render_field(section, CATALOGUE, data)

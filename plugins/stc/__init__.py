@@ -1,22 +1,23 @@
 """Sở Tài chính: cải cách tài chính công (public finance reform).
 
-Reads the department's yearly figures (``so-lieu.csv``), checks them against the indicator
-catalogue and the field's own rules, and renders the field's parts of the report.
+The department owns this folder: ``catalogue.toml`` (indicators, consistency rules, targets,
+charts), ``templates/`` (its prose around the figures; anything not here falls back to the
+core's ``templates/field``) and ``tests/``. Field-specific rules that a catalogue cannot
+express go in ``cchc_validate`` after ``validate_field``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from cchc_pipeline import Department, hookimpl, vi
+from cchc_pipeline import Department, hookimpl
 from cchc_pipeline.catalogue import load_catalogue
-from cchc_pipeline.department import collect_yearly, period_years, validate_yearly
+from cchc_pipeline.department import collect_field, render_field, validate_field
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-HERE = Path(__file__).parent
 DEPARTMENT = Department(code="STC", name="Sở Tài chính", field="Cải cách tài chính công")
-CATALOGUE = load_catalogue(HERE / "catalogue.toml")
+CATALOGUE = load_catalogue(Path(__file__).parent / "catalogue.toml")
 
 
 @hookimpl
@@ -26,35 +27,14 @@ def cchc_department():
 
 @hookimpl
 def cchc_collect(section):
-    return collect_yearly(section)
+    return collect_field(section, CATALOGUE)
 
 
 @hookimpl
 def cchc_validate(section, data):
-    validate_yearly(section, CATALOGUE, data)
-    # Units that cover their recurrent spending themselves are among the units given autonomy.
-    for year in period_years(section.config):
-        units = data.get("dvsncl_tu_chu", year)
-        self_financed = data.get("dvsncl_tu_bao_dam_chi_tx", year)
-        if units is not None and self_financed is not None and self_financed > units:
-            loc = data.location("dvsncl_tu_bao_dam_chi_tx", year)
-            section.error(
-                f"Năm {year}: số đơn vị sự nghiệp công lập tự bảo đảm chi thường xuyên "
-                f"({vi.number(self_financed)}) lớn hơn số đơn vị được giao quyền tự chủ "
-                f"({vi.number(units)}).",
-                hint="Kiểm tra lại hai chỉ tiêu này.",
-                file=loc.file,
-                line=loc.line,
-            )
+    validate_field(section, CATALOGUE, data)
 
 
 @hookimpl
 def cchc_render(section, data, report):
-    years = period_years(section.config)
-    context = {"data": data, "catalogue": CATALOGUE, "years": years}
-    return {
-        "results": section.render("ket-qua.md.j2", **context),
-        "tasks": section.render("nhiem-vu.md.j2", **context),
-        "statistics": section.render("so-lieu.md.j2", **context),
-        "slides": section.render("trinh-chieu.md.j2", **context),
-    }
+    return render_field(section, CATALOGUE, data)

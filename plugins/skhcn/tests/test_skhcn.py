@@ -28,7 +28,7 @@ def test_field_rule_is_located(project):
         "file": "submissions/skhcn/so-lieu.csv",
         "sheet": None,
         "cell": None,
-        "line": 5,
+        "line": 10,
         "heading": None,
     }
 
@@ -37,4 +37,4 @@ def test_missing_year_is_located(project):
     project.edit_submission("skhcn", "so-lieu.csv", ROW, ROW.replace(",26,", ",,", 1))
     (finding,) = project.findings("skhcn")
     assert "thiếu số liệu năm 2011" in finding["message"]
-    assert finding["location"]["line"] == 5
+    assert finding["location"]["line"] == 10

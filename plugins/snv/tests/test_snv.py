@@ -28,7 +28,7 @@ def test_field_rule_is_located(project):
         "file": "submissions/snv/so-lieu.csv",
         "sheet": None,
         "cell": None,
-        "line": 6,
+        "line": 15,
         "heading": None,
     }
 
@@ -37,4 +37,4 @@ def test_missing_year_is_located(project):
     project.edit_submission("snv", "so-lieu.csv", ROW, ROW.replace(",14,", ",,", 1))
     (finding,) = project.findings("snv")
     assert "thiếu số liệu năm 2011" in finding["message"]
-    assert finding["location"]["line"] == 6
+    assert finding["location"]["line"] == 15

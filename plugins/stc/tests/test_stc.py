@@ -6,7 +6,10 @@ import pytest
 
 from cchc_pipeline.testing import ReportProject
 
-ROW = "dvsncl_tu_bao_dam_chi_tx,Đơn vị sự nghiệp công lập tự bảo đảm chi thường xuyên,đơn vị,9,"
+ROW = (
+    "dvsncl_tu_bao_dam_mot_phan,"
+    "Đơn vị sự nghiệp công lập tự bảo đảm một phần chi thường xuyên,đơn vị,186,"
+)
 
 
 @pytest.fixture
@@ -19,8 +22,8 @@ def test_sample_is_clean(project):
 
 
 def test_field_rule_is_located(project):
-    """The field's consistency rule: more self-financed units than units with autonomy."""
-    project.edit_submission("stc", "so-lieu.csv", ROW, ROW.replace(",9,", ",900,", 1))
+    """The field's consistency rule: units by autonomy level not summing to units with autonomy."""
+    project.edit_submission("stc", "so-lieu.csv", ROW, ROW.replace(",186,", ",900,", 1))
     (finding,) = project.findings("stc")
     assert finding["severity"] == "error"
     assert "Năm 2011" in finding["message"]
@@ -28,13 +31,13 @@ def test_field_rule_is_located(project):
         "file": "submissions/stc/so-lieu.csv",
         "sheet": None,
         "cell": None,
-        "line": 4,
+        "line": 5,
         "heading": None,
     }
 
 
 def test_missing_year_is_located(project):
-    project.edit_submission("stc", "so-lieu.csv", ROW, ROW.replace(",9,", ",,", 1))
+    project.edit_submission("stc", "so-lieu.csv", ROW, ROW.replace(",186,", ",,", 1))
     (finding,) = project.findings("stc")
     assert "thiếu số liệu năm 2011" in finding["message"]
-    assert finding["location"]["line"] == 4
+    assert finding["location"]["line"] == 7

@@ -28,7 +28,7 @@ def test_field_rule_is_located(project):
         "file": "submissions/stttt/so-lieu.csv",
         "sheet": None,
         "cell": None,
-        "line": 3,
+        "line": 14,
         "heading": None,
     }
 
@@ -37,4 +37,4 @@ def test_missing_year_is_located(project):
     project.edit_submission("stttt", "so-lieu.csv", ROW, ROW.replace(",0,", ",,", 1))
     (finding,) = project.findings("stttt")
     assert "thiếu số liệu năm 2011" in finding["message"]
-    assert finding["location"]["line"] == 3
+    assert finding["location"]["line"] == 14

@@ -1,0 +1,89 @@
+"""Commendation nominations (đề nghị khen thưởng): read, checked, merged across departments."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from .report import Section
+from .vi import fold
+
+FILE = "khen-thuong.csv"
+COLUMNS = ("loai", "ten", "chuc_vu_don_vi", "thanh_tich", "hinh_thuc")
+KINDS = {"tap the": "Tập thể", "ca nhan": "Cá nhân"}
+
+
+@dataclass(frozen=True)
+class Nomination:
+    """A collective or an individual proposed for commendation, with who proposed it."""
+
+    kind: str  # "Tập thể" | "Cá nhân"
+    name: str
+    position: str
+    achievement: str
+    form: str
+    proposer: str = ""  # the department's name
+
+    @property
+    def collective(self) -> bool:
+        return self.kind == "Tập thể"
+
+
+def read_nominations(section: Section) -> list[Nomination]:
+    """Read ``khen-thuong.csv`` (optional); each bad row is a located finding."""
+    assert section.submission is not None
+    path = Path(section.submission) / FILE
+    if not path.is_file():
+        return []
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    if not rows:
+        return []
+    header = [fold(cell).replace(" ", "_") for cell in rows[0]]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        section.error(
+            "Dòng tiêu đề thiếu cột: " + ", ".join(missing) + ".",
+            file=path,
+            line=1,
+            hint="Giữ nguyên dòng tiêu đề của mẫu: " + ",".join(COLUMNS) + ".",
+        )
+        return []
+    proposer = section.department.name if section.department else section.name
+    found = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = {
+            c: (row[header.index(c)].strip() if header.index(c) < len(row) else "") for c in COLUMNS
+        }
+        kind = KINDS.get(fold(cells["loai"]))
+        if kind is None:
+            section.error(
+                f"Loại “{cells['loai']}” không hợp lệ.",
+                file=path,
+                line=line,
+                hint="Ghi “Tập thể” hoặc “Cá nhân”.",
+            )
+            continue
+        empty = [c for c in ("ten", "thanh_tich", "hinh_thuc") if not cells[c]]
+        if empty:
+            section.error(
+                "Thiếu nội dung ở cột: " + ", ".join(empty) + ".",
+                file=path,
+                line=line,
+                hint="Điền tên, thành tích và hình thức khen thưởng đề nghị.",
+            )
+            continue
+        found.append(
+            Nomination(
+                kind,
+                cells["ten"],
+                cells["chuc_vu_don_vi"],
+                cells["thanh_tich"],
+                cells["hinh_thuc"],
+                proposer,
+            )
+        )
+    return found

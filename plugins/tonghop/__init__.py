@@ -1,0 +1,68 @@
+"""Sở Nội vụ as the standing agency for CCHC: the report's general parts.
+
+Not a reform field of its own: it writes the leadership and direction (Phần I.I), the overall
+assessment (Phần I.III) with the programme's targets summarised across every field and the
+departments' limitations, causes and lessons, the general 2021–2030 direction (Phần II.I),
+the recommendations (Phần III, with the departments' own), and Phụ lục III (PAR Index and
+satisfaction index by year, the change in rank computed).
+"""
+
+from __future__ import annotations
+
+from cchc_pipeline import Department, hookimpl
+from cchc_pipeline.department import FieldData
+from cchc_pipeline.narrative import COORDINATOR_PARTS, read_narrative
+from cchc_pipeline.nominations import read_nominations
+
+from .index import check_index, read_index
+
+__version__ = "0.2.0"
+
+DEPARTMENT = Department(code="SNV", name="Sở Nội vụ (cơ quan thường trực CCHC)", field="Tổng hợp")
+
+
+@hookimpl
+def cchc_department():
+    return DEPARTMENT
+
+
+@hookimpl
+def cchc_collect(section):
+    section.nominations = read_nominations(section)
+    return {
+        "narrative": read_narrative(section, COORDINATOR_PARTS),
+        "index": read_index(section),
+    }
+
+
+@hookimpl
+def cchc_validate(section, data):
+    check_index(section, data["index"])
+
+
+@hookimpl
+def cchc_render(section, data, report):
+    fields = [
+        (s.department.field if s.department else s.name, s.data)
+        for s in report.sections.values()
+        if isinstance(s.data, FieldData)
+    ]
+    targets = report.targets
+    context = {
+        "narrative": data["narrative"],
+        "index": data["index"],
+        "fields": fields,
+        "targets": targets,
+        "met": [t for t in targets if t.met],
+        "missed": [t for t in targets if t.met is False],
+        "unmeasured": [t for t in targets if t.met is None],
+        "nominations": report.nominations,
+    }
+    return {
+        "leadership": section.render("chi-dao.md.j2", **context),
+        "assessment": section.render("danh-gia.md.j2", **context),
+        "direction": section.render("phuong-huong.md.j2", **context),
+        "recommendations": section.render("kien-nghi.md.j2", **context),
+        "index": section.render("chi-so.md.j2", **context),
+        "slides": section.render("trinh-chieu.md.j2", **context),
+    }

@@ -126,11 +126,13 @@ def cchc_collect(section: Section) -> Any:
 
 
 @hookspec
-def cchc_validate(section: Section, data: Any) -> list[Finding] | None:
+def cchc_validate(section: Section, data: Any, report: Report) -> list[Finding] | None:
     """Check the collected data against the field's rules.
 
     :param section: this plugin's section.
     :param data: what ``cchc_collect`` returned.
+    :param report: the whole report, every section collected (for checks across sections,
+        such as the coordinator's merged commendation list).
     :return: a list of findings, each located to a file and sheet/cell, line or heading.
         Findings of severity error stop the build (exit code 1).
     """

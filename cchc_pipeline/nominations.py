@@ -87,3 +87,19 @@ def read_nominations(section: Section) -> list[Nomination]:
             )
         )
     return found
+
+
+def check_duplicates(section: Section, nominations: list[Nomination]) -> None:
+    """Warn when the same collective or person is proposed twice across the merged list."""
+    seen: dict[tuple[str, str], Nomination] = {}
+    for item in nominations:
+        key = (fold(item.name), fold(item.position))
+        if key in seen:
+            first = seen[key]
+            section.warning(
+                f"“{item.name}” ({item.position}) được đề nghị khen thưởng hai lần: "
+                f"bởi {first.proposer} và {item.proposer}.",
+                hint="Thống nhất giữa các đơn vị để giữ một đề nghị.",
+            )
+        else:
+            seen[key] = item

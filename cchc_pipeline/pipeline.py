@@ -192,7 +192,9 @@ class Pipeline:
             if section.failure:
                 continue
             self.console.progress(f"{section.name}: kiểm tra")
-            found = self._call(section, "cchc_validate", section=section, data=section.data)
+            found = self._call(
+                section, "cchc_validate", section=section, data=section.data, report=self.report
+            )
             for finding in found or ():
                 if not isinstance(finding, Finding):
                     raise PluginError(

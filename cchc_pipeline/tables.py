@@ -49,8 +49,13 @@ def pipe_table(
     lines.append("| " + " | ".join(escape(cell) for cell in header) + " |")
     lines.append("|" + "|".join(separator) + "|")
     for row in rows:
-        lines.append("| " + " | ".join(escape(cell) for cell in row) + " |")
+        lines.append("| " + " | ".join(_cell(cell) for cell in row) + " |")
     return Markdown("\n".join(lines) + "\n")
+
+
+def _cell(value: Any) -> Markdown:
+    """A table cell: escaped, except the lone "-" of an empty value (safe inside a table)."""
+    return Markdown("-") if value == "-" else escape(value)
 
 
 def format_value(indicator: Indicator, value: float | int | None) -> Markdown:

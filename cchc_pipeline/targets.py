@@ -47,8 +47,8 @@ class TargetResult:
 
     def _format(self, value: float) -> str:
         if self.indicator.kind == "percent":
-            return vi.percent(value, 2 if value % 1 else 0)
-        return f"{vi.number(value)} {self.indicator.unit}"
+            return vi.percent(round(value, 2))
+        return f"{vi.number(round(value, 2))} {self.indicator.unit}"
 
 
 def evaluate_targets(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from cchc_pipeline import Department, hookimpl
 from cchc_pipeline.department import FieldData
 from cchc_pipeline.narrative import COORDINATOR_PARTS, read_narrative
-from cchc_pipeline.nominations import read_nominations
+from cchc_pipeline.nominations import check_duplicates, read_nominations
 
 from .index import check_index, read_index
 
@@ -36,8 +36,9 @@ def cchc_collect(section):
 
 
 @hookimpl
-def cchc_validate(section, data):
+def cchc_validate(section, data, report):
     check_index(section, data["index"])
+    check_duplicates(section, report.nominations)
 
 
 @hookimpl

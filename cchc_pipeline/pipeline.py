@@ -22,6 +22,7 @@ from .charts import ChartDrawer
 from .config import ReportConfig, did_you_mean
 from .console import SILENT, Console
 from .errors import CchcError, ConfigError, PluginError, ValidationFailed
+from .inputs import InputFile, input_files, revision
 from .model import Finding, Severity
 from .numbering import number_tables_and_figures
 from .outputs import convert_and_publish
@@ -77,6 +78,7 @@ class Pipeline:
         self.plugins.pm.hook.cchc_configure(config=config)
         self.filters = _merged(self.plugins.pm.hook.cchc_template_filters())
         self.globals = _merged(self.plugins.pm.hook.cchc_template_globals())
+        self._inputs: list[InputFile] | None = None
         self.workdir = Path(tempfile.mkdtemp(prefix="cchc-build-"))
         self.charts = ChartDrawer(cache=config.project_dir / CACHE_DIR / "charts")
         self.report = Report(config=config, sections=self._sections())
@@ -236,7 +238,9 @@ class Pipeline:
                     f"{escape(section.failure)}\n:::\n"
                 )
         templates = self._templates_for(None)
-        markdown = templates.render(REPORT_TEMPLATE, config=self.config, report=self.report)
+        markdown = templates.render(
+            REPORT_TEMPLATE, config=self.config, report=self.report, revision=self.revision
+        )
         return number_tables_and_figures(markdown)
 
     def build(self, formats: Iterable[str], output_dir: Path) -> BuildResult:
@@ -285,6 +289,20 @@ class Pipeline:
             )
         return result
 
+    @property
+    def inputs(self) -> list[InputFile]:
+        """Every input file of this build (computed once)."""
+        if self._inputs is None:
+            folders = [s.submission for s in self.report.sections.values() if s.submission]
+            self._inputs = input_files(self.config.project_dir, self.config.path, folders)
+        return self._inputs
+
+    @property
+    def revision(self) -> str:
+        """The draft's revision: a fingerprint of the inputs and the plugins' versions."""
+        plugins = [(i.name, i.version) for i in self.plugins.infos.values()]
+        return revision(self.inputs, plugins)
+
     def _template_folders(self) -> tuple[Path, ...]:
         folders = (self._project_templates(), resources.templates_dir())
         return tuple(f for f in folders if f.is_dir())
@@ -297,6 +315,7 @@ class Pipeline:
             "agency": " ".join(self.config.agency["name"]),
             "date": doc["date"].isoformat(),
             "final": self.config.final,
+            "revision": self.revision,
         }
 
 

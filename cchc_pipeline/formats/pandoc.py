@@ -47,7 +47,7 @@ def run_pandoc(
     job: ConversionJob, args: list[str], *, to: str, output: Path | None = None
 ) -> bytes:
     """Convert ``job.source`` with pandoc; return stdout when ``output`` is None."""
-    filters = [job.find_template("filters/formats.lua")]
+    filters = [job.find_template("filters/formats.lua"), job.find_template("filters/layout.lua")]
     command = [
         pandoc_path(),
         str(job.source),

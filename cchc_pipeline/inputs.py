@@ -1,0 +1,62 @@
+"""The inputs of a build and their fingerprint: what a draft's revision and the audit trail use.
+
+The inputs are the configuration file, every file of every submission folder, and the name
+and version of every plugin. Their digest is the draft's revision: it changes exactly when
+something that can change the report changes, and stays the same on a rebuild, so that two
+builds of the same inputs are byte-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input file: its path as the user knows it, its size and its SHA-256."""
+
+    path: str
+    size: int
+    sha256: str
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_files(project_dir: Path, config_path: Path, folders: Iterable[Path]) -> list[InputFile]:
+    """The config and every (non-hidden) file of the submission folders, sorted by path."""
+    paths = {config_path.resolve()}
+    for folder in folders:
+        paths.update(
+            p.resolve()
+            for p in Path(folder).rglob("*")
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        )
+    found = []
+    for path in sorted(paths):
+        try:
+            shown = path.relative_to(project_dir.resolve()).as_posix()
+        except ValueError:
+            shown = str(path)
+        found.append(InputFile(shown, path.stat().st_size, file_digest(path)))
+    return sorted(found, key=lambda f: f.path)
+
+
+def revision(files: Iterable[InputFile], plugins: Iterable[tuple[str, str]]) -> str:
+    """A short fingerprint of the inputs and the plugins (name, version) that read them."""
+    digest = hashlib.sha256(f"cchc-pipeline {__version__}\n".encode())
+    for item in files:
+        digest.update(f"{item.path}\0{item.sha256}\n".encode())
+    for name, version in sorted(plugins):
+        digest.update(f"plugin {name} {version}\n".encode())
+    return digest.hexdigest()[:10]

@@ -66,7 +66,9 @@ def test_tables_and_figures_are_numbered_in_order(built_sample):
 
 def targets_rows(project) -> dict[str, list[str]]:
     document = docx.Document(str(project.output("docx")))
-    table = next(t for t in document.tables if [c.text for c in t.rows[0].cells][4] == "Đánh giá")
+    table = next(
+        t for t in document.tables if [c.text for c in t.rows[0].cells][4:5] == ["Đánh giá"]
+    )
     return {row.cells[1].text: [c.text for c in row.cells] for row in table.rows[1:]}
 
 
@@ -109,7 +111,11 @@ def test_assessment_counts_targets_across_fields(built_sample):
 
 def test_merged_commendation_list(built_sample):
     document = docx.Document(str(built_sample.output("docx")))
-    table = next(t for t in document.tables if t.rows[0].cells[1].text == "Tên tập thể, cá nhân")
+    table = next(
+        t
+        for t in document.tables
+        if [c.text for c in t.rows[0].cells][1:2] == ["Tên tập thể, cá nhân"]
+    )
     cells = [[c.text for c in row.cells] for row in table.rows[1:]]
     assert cells[0][1] == "TẬP THỂ"
     assert any(row[1] == "CÁ NHÂN" for row in cells)

@@ -27,7 +27,6 @@ SECTION_ORDER = (
     "noEndnote", "titlePg", "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings",
 )  # fmt: skip
 _CHILD = re.compile(r"<w:(\w+)\b(?:[^>]*?/>|[^>]*>.*?</w:\1>)", re.DOTALL)
-_FINAL = re.compile(r"<w:sectPr\b[^>]*>(.*?)</w:sectPr>(\s*</w:body>)", re.DOTALL)
 _MARKER = re.compile(
     r"<w:p><w:r><w:t>CCHC-(SECTION|FINAL) (portrait|landscape) (first|restart)</w:t></w:r></w:p>"
 )
@@ -57,12 +56,23 @@ def _name(element: str) -> str:
     return re.match(r"<w:(\w+)", element).group(1)  # type: ignore[union-attr]
 
 
+def _final_section(document: str) -> tuple[int, int, str] | None:
+    """Start, end and inner XML of the body's last ``w:sectPr`` (the final section's)."""
+    end = document.rfind("</w:body>")
+    start = document.rfind("<w:sectPr", 0, end)
+    if start < 0 or end < 0:
+        return None
+    close = document.index("</w:sectPr>", start) + len("</w:sectPr>")
+    inner = document[document.index(">", start) + 1 : close - len("</w:sectPr>")]
+    return start, close, inner
+
+
 def fix_sections(document: str) -> str:
     """Turn the filter's markers into section breaks and set the final section's settings."""
-    final = _FINAL.search(document)
+    final = _final_section(document)
     if final is None:
         return document
-    template = final.group(1)
+    template = final[2]
     last = ("portrait", "first")
 
     def replace(match: re.Match[str]) -> str:
@@ -74,14 +84,29 @@ def fix_sections(document: str) -> str:
         return f"<w:p><w:pPr>{properties}</w:pPr></w:p>"
 
     document = _MARKER.sub(replace, document)
-    final = _FINAL.search(document)
-    assert final is not None
-    return (
-        document[: final.start()]
-        + section_properties(template, *last)
-        + final.group(2)
-        + document[final.end() :]
-    )
+    start, close, _ = _final_section(document)  # type: ignore[misc]
+    return document[:start] + section_properties(template, *last) + document[close:]
+
+
+_BULLET_LEVEL = re.compile(
+    r'<w:lvl w:ilvl="(\d)">(?:(?!</w:lvl>).)*?<w:numFmt w:val="bullet" />.*?</w:lvl>', re.S
+)
+
+
+def administrative_bullets(numbering: str) -> str:
+    """Bulleted lists as Vietnamese documents write them: "-", then "+", indented like text."""
+
+    def level(match: re.Match[str]) -> str:
+        depth = int(match.group(1))
+        marker = "-" if depth % 2 == 0 else "+"
+        first_line = 720 + 360 * depth
+        return (
+            f'<w:lvl w:ilvl="{depth}"><w:numFmt w:val="bullet" /><w:lvlText w:val="{marker}" />'
+            f'<w:lvlJc w:val="left" /><w:pPr><w:ind w:left="0" w:firstLine="{first_line}" />'
+            "</w:pPr></w:lvl>"
+        )
+
+    return _BULLET_LEVEL.sub(level, numbering)
 
 
 def set_revision(part: str, text: str) -> str:
@@ -98,6 +123,8 @@ def postprocess(path: Path, revision_text: str) -> None:
         for info, data in entries:
             if info.filename == "word/document.xml":
                 data = fix_sections(data.decode("utf-8")).encode("utf-8")
+            elif info.filename == "word/numbering.xml":
+                data = administrative_bullets(data.decode("utf-8")).encode("utf-8")
             elif re.fullmatch(r"word/footer\d*\.xml", info.filename):
                 data = set_revision(data.decode("utf-8"), revision_text).encode("utf-8")
             target.writestr(info, data)

@@ -36,12 +36,9 @@ local function xml(text)
 end
 
 -- A paragraph with direct formatting: opts = {bold, italic, size (pt), align, after (pt),
--- before (pt), rule = width in cm of a centred rule under the text}.
+-- before (pt), indent (twentieths of a point, both sides)}.
 local function wpara(text, opts)
   local ppr = '<w:pStyle w:val="Compact"/><w:keepNext/>'
-  if opts.rule then
-    ppr = ppr .. '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="000000"/></w:pBdr>'
-  end
   ppr = ppr .. string.format('<w:spacing w:before="%d" w:after="%d"/>',
     (opts.before or 0) * 20, (opts.after or 0) * 20)
   if opts.indent then
@@ -62,6 +59,17 @@ local function wpara(text, opts)
   rpr = rpr .. string.format('<w:sz w:val="%d"/><w:szCs w:val="%d"/>', half, half)
   return string.format('<w:p><w:pPr>%s</w:pPr><w:r><w:rPr>%s</w:rPr><w:t xml:space="preserve">%s</w:t></w:r></w:p>',
     ppr, rpr, xml(text))
+end
+
+-- A short horizontal rule: an empty paragraph with a bottom border, indented on both sides
+-- so that the rule is `width` cm long and centred in a space `space` cm wide.
+local function wrule(width, space)
+  local indent = math.floor((space - width) / 2 * 567)
+  return string.format('<w:p><w:pPr><w:pStyle w:val="Compact"/><w:keepNext/>'
+    .. '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="000000"/></w:pBdr>'
+    .. '<w:spacing w:before="0" w:after="0" w:line="120" w:lineRule="exact"/>'
+    .. '<w:ind w:left="%d" w:right="%d" w:firstLine="0"/></w:pPr>'
+    .. '<w:r><w:rPr><w:sz w:val="4"/></w:rPr><w:t xml:space="preserve"> </w:t></w:r></w:p>', indent, indent)
 end
 
 -- A borderless table of one row and two cells (widths in twentieths of a point).
@@ -124,13 +132,15 @@ local function heading_block()
     for _, line in ipairs(parent) do
       left[#left + 1] = wpara(line, { size = 13 })
     end
-    for n, line in ipairs(agency) do
-      left[#left + 1] = wpara(line, { size = 13, bold = true, rule = n == #agency and 1, indent = n == #agency and 1000 or nil })
+    for _, line in ipairs(agency) do
+      left[#left + 1] = wpara(line, { size = 13, bold = true })
     end
+    left[#left + 1] = wrule(2.2, 6.2)
     left[#left + 1] = wpara(number_line(), { size = 13, before = 6 })
     local right = {
       wpara("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", { size = 13, bold = true }),
-      wpara(motto, { size = 14, bold = true, rule = true, indent = 850 }),
+      wpara(motto, { size = 14, bold = true }),
+      wrule(6.2, 9.8),
       wpara(date, { size = 14, italic = true, before = 6 }),
     }
     return pandoc.RawBlock("openxml", wtable(table.concat(left), table.concat(right), math.floor(6.2 * CM), math.floor(9.8 * CM)))
@@ -159,7 +169,8 @@ local function title_block()
   local kind, summary = field("kind"), field("summary")
   if FORMAT == "docx" then
     return pandoc.RawBlock("openxml", wpara(kind, { bold = true, before = 18 })
-      .. wpara(summary, { bold = true, rule = true, indent = math.floor(1.2 * CM) })
+      .. wpara(summary, { bold = true, indent = math.floor(1.0 * CM) })
+      .. wrule(4.0, 16.0)
       .. wpara("", { after = 6 }))
   end
   return pandoc.RawBlock("typst", string.format(

@@ -236,7 +236,7 @@ def build(
     target = output_dir.absolute() if output_dir else config.output_dir
     with Pipeline(config, console=console, keep_going=keep_going) as pipeline:
         try:
-            result = pipeline.build(formats or config.output["formats"], target)
+            result = pipeline.build(formats or None, target)
         finally:
             _print_findings(pipeline.report.findings, quiet)
     if not quiet:

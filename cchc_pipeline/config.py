@@ -74,6 +74,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "dir": Key("text", "thư mục kết quả", default="build"),
         "name": Key("text", "tên tệp kết quả (không có phần mở rộng)", default="bao-cao"),
         "formats": Key("names", "các định dạng kết quả", default=DEFAULT_FORMATS),
+        "thematic": Key(
+            "names", "định dạng báo cáo chuyên đề của từng sở", default=("docx", "pdf")
+        ),
+        "commendations": Key("names", "định dạng danh sách khen thưởng", default=("docx", "xlsx")),
     },
 }
 # Tables whose keys are chosen by the user (plugin names) rather than by the schema.

@@ -101,6 +101,7 @@ class ConversionJob:
     epoch: int  # fixed timestamp (seconds) so that outputs are reproducible
     metadata: dict[str, Any]
     log: Callable[[str], None] = print
+    data: Any = None  # structured content, for formats not converted from Markdown (xlsx)
 
     def find_template(self, name: str) -> Path:
         """The first ``name`` among the template folders (project overrides come first)."""

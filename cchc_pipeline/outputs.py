@@ -13,14 +13,13 @@ import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 from .console import Console
+from .documents import Document
 from .errors import ConversionError
 from .model import ConversionJob, OutputFormat
 
 STAGING_PREFIX = ".cchc-staging-"
-SOURCE_NAME = "source.md"
 MEDIA = "media"  # the Markdown's images, beside it: what md readers need to see the pictures
 
 
@@ -32,17 +31,19 @@ def _remove_stale_staging(output_dir: Path) -> None:
 
 def convert_and_publish(
     *,
-    markdown: str,
+    documents: list[Document],
     formats: dict[str, OutputFormat],
     output_dir: Path,
-    basename: str,
     templates: tuple[Path, ...],
     epoch: int,
-    metadata: dict[str, Any],
     console: Console,
     media: Path | None = None,
 ) -> dict[str, Path]:
-    """Write each format of ``markdown`` into ``output_dir``; all or nothing."""
+    """Write every document in each of its formats into ``output_dir``; all or nothing.
+
+    The report's files are keyed by format ("docx"); the other documents' by document and
+    format ("chuyen-de-stp.docx").
+    """
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
         _remove_stale_staging(output_dir)
@@ -55,21 +56,26 @@ def convert_and_publish(
     try:
         if media is not None and media.is_dir():
             shutil.copytree(media, staging / MEDIA)
-        source = staging / SOURCE_NAME
-        source.write_text(markdown, encoding="utf-8")
-        jobs = {
-            name: ConversionJob(
-                source=source,
-                target=staging / f"{basename}{fmt.extension}",
-                resources=staging,
-                templates=templates,
-                epoch=epoch,
-                metadata=metadata,
-                log=console.warn,
-            )
-            for name, fmt in formats.items()
-        }
-        errors = _run_parallel(formats, jobs, console)
+        jobs: dict[str, tuple[OutputFormat, ConversionJob]] = {}
+        for document in documents:
+            source = staging / f".{document.key}.source.md"
+            source.write_text(document.markdown, encoding="utf-8")
+            for name in document.formats:
+                key = name if document.key == "report" else f"{document.key}.{name}"
+                jobs[key] = (
+                    formats[name],
+                    ConversionJob(
+                        source=source,
+                        target=staging / f"{document.basename}{formats[name].extension}",
+                        resources=staging,
+                        templates=templates,
+                        epoch=epoch,
+                        metadata=document.metadata,
+                        log=console.warn,
+                        data=document.data,
+                    ),
+                )
+        errors = _run_parallel(jobs, console)
         if errors:
             raise ConversionError(
                 "Không tạo được: "
@@ -77,10 +83,10 @@ def convert_and_publish(
                 "Kết quả của lần dựng trước vẫn giữ nguyên. Chạy lại với --debug để xem chi tiết.",
             )
         published: dict[str, Path] = {}
-        for name, job in jobs.items():
+        for key, (_, job) in jobs.items():
             final = output_dir / job.target.name
             os.replace(job.target, final)
-            published[name] = final
+            published[key] = final
         if "md" in published and (staging / MEDIA).is_dir():
             _replace_folder(staging / MEDIA, output_dir / MEDIA)
         return published
@@ -103,17 +109,17 @@ def _replace_folder(new: Path, current: Path) -> None:
 
 
 def _run_parallel(
-    formats: dict[str, OutputFormat], jobs: dict[str, ConversionJob], console: Console
+    jobs: dict[str, tuple[OutputFormat, ConversionJob]], console: Console
 ) -> dict[str, str]:
     """Run every converter; return the error message of each one that failed."""
     errors: dict[str, str] = {}
     workers = max(1, min(len(jobs), os.cpu_count() or 2))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cchc-convert") as pool:
-        futures = {name: pool.submit(formats[name].convert, job) for name, job in jobs.items()}
-        for name, future in futures.items():
+        futures = {key: pool.submit(fmt.convert, job) for key, (fmt, job) in jobs.items()}
+        for key, future in futures.items():
             try:
                 future.result()
-                console.progress(f"{name}: xong")
+                console.progress(f"{key}: xong")
             except Exception as exc:  # a converter's failure is reported per format
-                errors[name] = str(exc) or type(exc).__name__
+                errors[key] = str(exc) or type(exc).__name__
     return errors

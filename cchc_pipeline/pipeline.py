@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,8 @@ from . import resources
 from .charts import ChartDrawer
 from .config import ReportConfig, did_you_mean
 from .console import SILENT, Console
+from .department import FieldData
+from .documents import Document, DocumentInfo, commendation_info, department_info
 from .errors import CchcError, ConfigError, PluginError, ValidationFailed
 from .inputs import InputFile, input_files, revision
 from .model import Finding, Severity
@@ -36,6 +38,8 @@ STAGE_NAMES = {
     "cchc_render": "kết xuất nội dung",
 }
 REPORT_TEMPLATE = "report.md.j2"
+THEMATIC_TEMPLATE = "chuyen-de.md.j2"
+COMMENDATIONS_TEMPLATE = "khen-thuong.md.j2"
 CACHE_DIR = ".cchc-cache"
 
 
@@ -237,18 +241,66 @@ class Pipeline:
                     "::: placeholder\n**[CHƯA DỰNG ĐƯỢC PHẦN NÀY]** "
                     f"{escape(section.failure)}\n:::\n"
                 )
-        templates = self._templates_for(None)
-        markdown = templates.render(
-            REPORT_TEMPLATE, config=self.config, report=self.report, revision=self.revision
+        return self._render_document(
+            REPORT_TEMPLATE, DocumentInfo.of_report(self.config), report=self.report
+        )
+
+    def _render_document(self, template: str, info: DocumentInfo, **context: Any) -> Markdown:
+        """One document's Markdown from a core template, its tables and figures numbered."""
+        markdown = self._templates_for(None).render(
+            template, config=self.config, info=info, revision=self.revision, **context
         )
         return number_tables_and_figures(markdown)
 
-    def build(self, formats: Iterable[str], output_dir: Path) -> BuildResult:
-        """The whole build; raises on the first fault unless ``keep_going``."""
+    def documents(
+        self, report_markdown: Markdown, chosen: list[str], restrict: set[str] | None = None
+    ) -> list[Document]:
+        """The report, each department's thematic report and the commendation list."""
+        output = self.config.output
+        wanted = set(available_names := [*output["thematic"], *output["commendations"]])
+        if restrict is not None:
+            wanted = {name for name in available_names if name in restrict}
+        info = DocumentInfo.of_report(self.config)
+        found = [
+            Document("report", output["name"], report_markdown, tuple(chosen), None,
+                     self._metadata(info)),
+        ]  # fmt: skip
+        thematic = tuple(f for f in output["thematic"] if f in wanted)
+        for section in self.report.sections.values():
+            if not thematic or section.failure or not isinstance(section.data, FieldData):
+                continue
+            own = department_info(section, info)
+            markdown = self._render_document(
+                THEMATIC_TEMPLATE, own, section=section, data=section.data
+            )
+            found.append(
+                Document(f"chuyen-de-{section.name}", f"{output['name']}-chuyen-de-{section.name}",
+                         markdown, thematic, None, self._metadata(own))
+            )  # fmt: skip
+        commendations = tuple(f for f in output["commendations"] if f in wanted)
+        if commendations and self.report.nominations:
+            own = commendation_info(info)
+            markdown = self._render_document(
+                COMMENDATIONS_TEMPLATE, own, nominations=self.report.nominations
+            )
+            found.append(
+                Document("khen-thuong", f"{output['name']}-khen-thuong", markdown, commendations,
+                         [asdict(n) for n in self.report.nominations], self._metadata(own))
+            )  # fmt: skip
+        return found
+
+    def build(self, formats: Iterable[str] | None, output_dir: Path) -> BuildResult:
+        """The whole build; raises on the first fault unless ``keep_going``.
+
+        ``formats`` chosen on the command line restrict every document; ``None`` builds the
+        report in the config's formats and the other documents in theirs.
+        """
         result = BuildResult(report=self.report, failures=self.failures)
         available = self.plugins.formats()
-        chosen = list(dict.fromkeys(formats))
-        for name in chosen:
+        restrict = None if formats is None else set(formats)
+        chosen = list(dict.fromkeys(self.config.output["formats"] if formats is None else formats))
+        others = [*self.config.output["thematic"], *self.config.output["commendations"]]
+        for name in [*chosen, *others]:
             if name not in available:
                 raise ConfigError(
                     f"Không có định dạng “{name}”.{did_you_mean(name, available)}",
@@ -266,17 +318,16 @@ class Pipeline:
                     "Xem danh sách bằng “cchc validate”, sửa rồi dựng lại (hoặc --keep-going).",
                 )
             markdown = self.render()
+            documents = self.documents(markdown, chosen, restrict)
             self.console.stage("Vẽ biểu đồ")
             self.charts.wait()
             self.console.stage("Chuyển đổi định dạng")
             result.outputs = convert_and_publish(
-                markdown=markdown,
-                formats={name: available[name] for name in chosen},
+                documents=documents,
+                formats=available,
                 output_dir=output_dir,
-                basename=self.config.output["name"],
                 templates=self._template_folders(),
                 epoch=report_epoch(self.config),
-                metadata=self._metadata(),
                 console=self.console,
                 media=self.workdir / "media",
             )
@@ -307,14 +358,13 @@ class Pipeline:
         folders = (self._project_templates(), resources.templates_dir())
         return tuple(f for f in folders if f.is_dir())
 
-    def _metadata(self) -> dict[str, Any]:
-        doc = self.config.document
+    def _metadata(self, info: DocumentInfo) -> dict[str, Any]:
         return {
-            "title": doc["kind"],
-            "summary": doc["summary"],
-            "agency": " ".join(self.config.agency["name"]),
-            "date": doc["date"].isoformat(),
-            "final": self.config.final,
+            "title": info.kind,
+            "summary": info.summary,
+            "agency": " ".join(info.agency),
+            "date": info.date.isoformat(),
+            "final": info.final,
             "revision": self.revision,
         }
 

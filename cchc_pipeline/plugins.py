@@ -44,6 +44,7 @@ BUILTIN_FORMATS = (
     "cchc_pipeline.formats.pdf",
     "cchc_pipeline.formats.html",
     "cchc_pipeline.formats.pptx",
+    "cchc_pipeline.formats.xlsx",
 )
 SECTION_HOOKS = ("cchc_collect", "cchc_validate", "cchc_render")
 ORIGIN_LABELS = {

@@ -20,8 +20,9 @@ def _at(table: YearlyTable, indicator: str, year: int | None) -> dict:
     return {"file": loc.file, "sheet": loc.sheet, "cell": loc.cell, "line": loc.line}
 
 
-def _sum(table: YearlyTable, ids: Iterable[str], year: int) -> float | None:
-    values = [table.get(i, year) for i in ids]
+def _sum(catalogue: Catalogue, table: YearlyTable, ids: Iterable[str], year: int) -> float | None:
+    """The sum in ``year``; an indicator not yet due counts as 0, a missing one gives None."""
+    values = [table.get(i, year) if catalogue[i].due(year) else 0 for i in ids]
     return None if any(v is None for v in values) else sum(values)  # type: ignore[misc]
 
 
@@ -60,7 +61,7 @@ def check_rules(section: Section, catalogue: Catalogue, table: YearlyTable, year
 
 def _sum_rule(section, catalogue, table, rule: Rule, year: int) -> None:
     total = table.get(rule.total, year)
-    parts = _sum(table, rule.parts, year)
+    parts = _sum(catalogue, table, rule.parts, year)
     if total is None or parts is None or abs(total - parts) < 1e-9:
         return
     names = " + ".join(f"“{catalogue[p].label}”" for p in rule.parts)
@@ -74,7 +75,7 @@ def _sum_rule(section, catalogue, table, rule: Rule, year: int) -> None:
 
 def _not_more(section, catalogue, table, rule: Rule, year: int) -> None:
     left = table.get(rule.left, year)
-    right = _sum(table, rule.right, year)
+    right = _sum(catalogue, table, rule.right, year)
     if left is None or right is None or left <= right:
         return
     names = " + ".join(f"“{catalogue[r].label}”" for r in rule.right)

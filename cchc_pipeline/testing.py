@@ -126,9 +126,16 @@ class ReportProject:
             raise result.exception
         return Result(result.exit_code, result.stdout, result.stderr)
 
-    def output(self, extension: str, output_dir: str = "build") -> Path:
-        """The path of the built report file with ``extension`` (md, docx, pdf…)."""
-        files = sorted((self.root / output_dir).glob(f"*.{extension}"))
-        if len(files) != 1:
-            raise AssertionError(f"expected one *.{extension} in {self.root / output_dir}: {files}")
-        return files[0]
+    def output(
+        self, extension: str, document: str | None = None, output_dir: str | None = None
+    ) -> Path:
+        """The built file of the report (or of ``document``: "chuyen-de-stp", "khen-thuong")."""
+        from .config import load_config
+
+        config = load_config(self.config_path)
+        folder = self.root / (output_dir or config.output["dir"])
+        name = config.output["name"] + (f"-{document}" if document else "")
+        path = folder / f"{name}.{extension}"
+        if not path.is_file():
+            raise AssertionError(f"{path} was not built; the folder has {sorted(folder.glob('*'))}")
+        return path

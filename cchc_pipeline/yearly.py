@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import vi
 from .catalogue import Catalogue, Indicator
 from .model import Location
 from .report import Section
@@ -144,10 +145,10 @@ def check_table(section: Section, catalogue: Catalogue, table: YearlyTable, year
 def value_problem(indicator: Indicator, value: float | int) -> str | None:
     """Why ``value`` is not acceptable for ``indicator``, or None."""
     if indicator.kind == "count" and not float(value).is_integer():
-        return f"{value} phải là số nguyên ({indicator.unit})."
+        return f"{vi.number(value)} phải là số nguyên ({indicator.unit})."
     low, high = indicator.bounds()
     if low is not None and value < low:
-        return f"{value} nhỏ hơn giá trị tối thiểu {low:g}."
+        return f"{vi.number(value)} nhỏ hơn giá trị tối thiểu {vi.number(low)}."
     if high is not None and value > high:
-        return f"{value} lớn hơn giá trị tối đa {high:g}."
+        return f"{vi.number(value)} lớn hơn giá trị tối đa {vi.number(high)}."
     return None

@@ -28,12 +28,18 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_sample_build_writes_every_format(built_sample):
+DEPARTMENTS = ("stp", "vp", "snv", "stc", "stttt", "skhcn")
+
+
+def test_sample_build_writes_every_document_and_format(built_sample):
     for extension in FORMATS:
         path = built_sample.output(extension)
         assert path.stat().st_size > 1000, path
-    leftovers = [p.name for p in (built_sample.root / "build").iterdir()]
     expected = [built_sample.output(e).name for e in FORMATS] + ["media"]
+    for code in DEPARTMENTS:
+        expected += [built_sample.output(e, f"chuyen-de-{code}").name for e in ("docx", "pdf")]
+    expected += [built_sample.output(e, "khen-thuong").name for e in ("docx", "xlsx")]
+    leftovers = [p.name for p in (built_sample.root / "build").iterdir()]
     assert sorted(leftovers) == sorted(expected)
     media = built_sample.root / "build" / "media"
     assert len(list(media.rglob("*.png"))) >= 6  # the charts the md refers to
@@ -103,10 +109,12 @@ def test_two_builds_are_byte_identical(project, tmp_path):
     first = project.run("build", "-o", str(tmp_path / "a"))
     second = project.run("build", "-o", str(tmp_path / "b"))
     assert first.exit_code == second.exit_code == 0, first.output + second.output
-    for extension in FORMATS:
-        (a,) = (tmp_path / "a").glob(f"*.{extension}")
-        (b,) = (tmp_path / "b").glob(f"*.{extension}")
-        assert digest(a) == digest(b), extension
+    files = sorted(
+        p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
+    )
+    assert len(files) >= 5 + 12 + 2 + 6  # every document, format and chart
+    for name in files:
+        assert digest(tmp_path / "a" / name) == digest(tmp_path / "b" / name), name
 
 
 FAILING_FORMAT = """

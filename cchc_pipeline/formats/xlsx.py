@@ -9,6 +9,7 @@ file is reproducible.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 
@@ -78,8 +79,13 @@ def fix_zip_times(path: Path, stamp: dt.datetime) -> None:
     with zipfile.ZipFile(path) as source:
         entries = [(info, source.read(info)) for info in source.infolist()]
     partial = path.with_name(path.name + ".part")
+    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as target:
         for info, data in entries:
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" on save
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + when, data
+                )
             fixed = zipfile.ZipInfo(info.filename, date_time=stamp.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = info.external_attr

@@ -1,12 +1,59 @@
-"""Sở KH&CN's plugin: a clean sample, and its rules locate their errors."""
+"""Sở KH&CN's plugin: a clean sample, and bad figures are found where they are.
+
+Each case writes one bad cell into the sample's ``so-lieu.csv`` and expects exactly the findings
+listed, as (fragment of the message, line of the data file) pairs, all of them errors. Every
+``[[rule]]`` and every ``share`` of ``catalogue.toml`` has its case (checked below).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import pytest
 
+from cchc_pipeline.catalogue import Rule, load_catalogue
 from cchc_pipeline.testing import ReportProject
 
-ROW = "iso_cong_bo,Cơ quan công bố hệ thống quản lý chất lượng phù hợp TCVN ISO 9001,cơ quan,26,"
+PLUGIN = "skhcn"
+DATA = f"submissions/{PLUGIN}/so-lieu.csv"
+CATALOGUE = load_catalogue(Path(__file__).resolve().parents[1] / "catalogue.toml")
+
+
+def set_value(project: ReportProject, indicator: str, year: int, text: str) -> None:
+    """Write ``text`` into the cell of ``indicator`` and ``year`` of the data file."""
+    path = project.root / DATA
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    column = rows[0].index(str(year))
+    (row,) = [r for r in rows[1:] if r and r[0] == indicator]
+    row[column] = text
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)  # quotes the cells with commas
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def at(line: int) -> dict:
+    return {"file": DATA, "sheet": None, "cell": None, "line": line, "heading": None}
+
+
+def assert_findings(found: list[dict], expected: list[tuple[str, int]]) -> None:
+    """``found`` is exactly ``expected`` ((message fragment, line) pairs), in any order."""
+    rest = list(found)
+    for fragment, line in expected:
+        match = [f for f in rest if fragment in f["message"] and f["location"] == at(line)]
+        assert match, f"no finding with {fragment!r} at line {line} among {found}"
+        assert match[0]["severity"] == "error"
+        rest.remove(match[0])
+    assert rest == [], f"unexpected findings: {rest}"
+
+
+def rule_id(rule: Rule) -> str:
+    if rule.kind == "sum":
+        return f"sum {rule.total} = {' + '.join(rule.parts)}"
+    if rule.kind == "not_more":
+        return f"not_more {rule.left} <= {' + '.join(rule.right)}"
+    return f"{rule.kind} {rule.indicator}"
 
 
 @pytest.fixture
@@ -15,26 +62,100 @@ def project(tmp_path):
 
 
 def test_sample_is_clean(project):
-    assert project.findings("skhcn") == []
+    assert project.findings(PLUGIN) == []
 
 
-def test_field_rule_is_located(project):
-    """The field's consistency rule: more agencies announcing ISO than applying it."""
-    project.edit_submission("skhcn", "so-lieu.csv", ROW, ROW.replace(",26,", ",2600,", 1))
-    (finding,) = project.findings("skhcn")
-    assert finding["severity"] == "error"
-    assert "Năm 2011" in finding["message"]
-    assert finding["location"] == {
-        "file": "submissions/skhcn/so-lieu.csv",
-        "sheet": None,
-        "cell": None,
-        "line": 10,
-        "heading": None,
-    }
+CAP_TINH = "“Cơ quan, tổ chức hành chính cấp tỉnh áp dụng TCVN ISO 9001” +"
+TONG = "“Tổng số cơ quan hành chính nhà nước áp dụng TCVN ISO 9001”"
+
+BAD_VALUES = [
+    pytest.param(
+        ("iso_kiem_tra", 2011, "-5"),
+        [("năm 2011: -5 nhỏ hơn giá trị tối thiểu 0", 11)],
+        id="negative count",
+    ),
+    pytest.param(
+        ("ty_le_xa_ap_dung", 2011, "120"),
+        # a percentage over 100 cannot agree with its share either
+        [("năm 2011: 120 lớn hơn giá trị tối đa 100", 9), ("ghi 120%, nhưng tính từ", 9)],
+        id="percent over 100",
+    ),
+    pytest.param(
+        ("iso_ap_dung_cap_huyen", 2011, "12"),
+        # a part of the total by level: the sum breaks too
+        [("năm 2011: 12 lớn hơn giá trị tối đa 11", 3), (f"= 31, không bằng {TONG} (28)", 5)],
+        id="over the catalogue's max",
+    ),
+    pytest.param(
+        ("iso_kiem_tra", 2011, "12,5"),
+        [("phải là số nguyên (cuộc)", 11)],
+        id="fraction in a count",
+    ),
+    pytest.param(
+        ("iso_cong_bo", 2011, ""),
+        [("thiếu số liệu năm 2011", 10)],
+        id="missing year",
+    ),
+]
+
+RULES = [
+    pytest.param(
+        ("iso_ap_dung_cap_tinh", 2011, "20"),
+        [(f"áp dụng TCVN ISO 9001” = 29, không bằng {TONG} (28)", 5)],
+        id="sum iso_ap_dung_tong = iso_ap_dung_cap_tinh + iso_ap_dung_cap_huyen"
+        " + iso_ap_dung_cap_xa",
+    ),
+    pytest.param(
+        ("iso_2008", 2016, "57"),  # before 2016 iso_2015 is not due and the sum not checked
+        [(f"9001:2015” = 60, không bằng {TONG} (59)", 5)],
+        id="sum iso_ap_dung_tong = iso_2008 + iso_2015",
+    ),
+    pytest.param(
+        ("iso_cong_bo", 2011, "2600"),
+        [(f"(2.600) lớn hơn {CAP_TINH}", 10)],
+        id="not_more iso_cong_bo <= iso_ap_dung_cap_tinh + iso_ap_dung_cap_huyen"
+        " + iso_ap_dung_cap_xa",
+    ),
+    pytest.param(
+        ("iso_co_quan_kiem_tra", 2011, "100"),
+        [(f"(100) lớn hơn {CAP_TINH}", 12)],
+        id="not_more iso_co_quan_kiem_tra <= iso_ap_dung_cap_tinh + iso_ap_dung_cap_huyen"
+        " + iso_ap_dung_cap_xa",
+    ),
+    pytest.param(
+        ("so_xa", 2020, "0"),  # a zero denominator: the share is not computed
+        [("(148) lớn hơn “Đơn vị hành chính cấp xã trên địa bàn tỉnh” (0)", 4)],
+        id="not_more iso_ap_dung_cap_xa <= so_xa",
+    ),
+]
+
+SHARES = [
+    pytest.param(
+        ("ty_le_xa_ap_dung", 2011, "5"),
+        [("ghi 5%, nhưng tính từ", 9)],
+        id="ty_le_xa_ap_dung",
+    ),
+]
 
 
-def test_missing_year_is_located(project):
-    project.edit_submission("skhcn", "so-lieu.csv", ROW, ROW.replace(",26,", ",,", 1))
-    (finding,) = project.findings("skhcn")
-    assert "thiếu số liệu năm 2011" in finding["message"]
-    assert finding["location"]["line"] == 10
+def test_every_rule_and_share_has_a_case():
+    assert {rule_id(r) for r in CATALOGUE.rules} == {case.id for case in RULES}
+    assert {i.id for i in CATALOGUE if i.share} == {case.id for case in SHARES}
+
+
+@pytest.mark.parametrize(("cell", "expected"), BAD_VALUES)
+def test_bad_value_is_located(project, cell, expected):
+    set_value(project, *cell)
+    assert_findings(project.findings(PLUGIN), expected)
+
+
+@pytest.mark.parametrize(("cell", "expected"), RULES)
+def test_broken_rule_is_located(project, cell, expected):
+    set_value(project, *cell)
+    assert_findings(project.findings(PLUGIN), expected)
+
+
+@pytest.mark.parametrize(("cell", "expected"), SHARES)
+def test_share_that_disagrees_is_located(project, cell, expected):
+    set_value(project, *cell)
+    assert_findings(project.findings(PLUGIN), expected)

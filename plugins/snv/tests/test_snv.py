@@ -1,12 +1,59 @@
-"""The department's plugin: the sample is clean, and its rules find errors where they are."""
+"""Sở Nội vụ's plugin: a clean sample, and bad figures are found where they are.
+
+Each case writes one bad cell into the sample's ``so-lieu.csv`` and expects exactly the findings
+listed, as (fragment of the message, line of the data file) pairs, all of them errors. Every
+``[[rule]]`` and every ``share`` of ``catalogue.toml`` has its case (checked below).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import pytest
 
+from cchc_pipeline.catalogue import Rule, load_catalogue
 from cchc_pipeline.testing import ReportProject
 
-ROW = 'cong_chuc_ky_luat,"Công chức cấp tỉnh, cấp huyện bị xử lý kỷ luật",người,14,'
+PLUGIN = "snv"
+DATA = f"submissions/{PLUGIN}/so-lieu.csv"
+CATALOGUE = load_catalogue(Path(__file__).resolve().parents[1] / "catalogue.toml")
+
+
+def set_value(project: ReportProject, indicator: str, year: int, text: str) -> None:
+    """Write ``text`` into the cell of ``indicator`` and ``year`` of the data file."""
+    path = project.root / DATA
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    column = rows[0].index(str(year))
+    (row,) = [r for r in rows[1:] if r and r[0] == indicator]
+    row[column] = text
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)  # quotes the cells with commas
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def at(line: int) -> dict:
+    return {"file": DATA, "sheet": None, "cell": None, "line": line, "heading": None}
+
+
+def assert_findings(found: list[dict], expected: list[tuple[str, int]]) -> None:
+    """``found`` is exactly ``expected`` ((message fragment, line) pairs), in any order."""
+    rest = list(found)
+    for fragment, line in expected:
+        match = [f for f in rest if fragment in f["message"] and f["location"] == at(line)]
+        assert match, f"no finding with {fragment!r} at line {line} among {found}"
+        assert match[0]["severity"] == "error"
+        rest.remove(match[0])
+    assert rest == [], f"unexpected findings: {rest}"
+
+
+def rule_id(rule: Rule) -> str:
+    if rule.kind == "sum":
+        return f"sum {rule.total} = {' + '.join(rule.parts)}"
+    if rule.kind == "not_more":
+        return f"not_more {rule.left} <= {' + '.join(rule.right)}"
+    return f"{rule.kind} {rule.indicator}"
 
 
 @pytest.fixture
@@ -15,26 +62,110 @@ def project(tmp_path):
 
 
 def test_sample_is_clean(project):
-    assert project.findings("snv") == []
+    assert project.findings(PLUGIN) == []
 
 
-def test_field_rule_is_located(project):
-    """The field's consistency rule: more disciplined civil servants than civil servants."""
-    project.edit_submission("snv", "so-lieu.csv", ROW, ROW.replace(",14,", ",9999,", 1))
-    (finding,) = project.findings("snv")
-    assert finding["severity"] == "error"
-    assert "Năm 2011" in finding["message"]
-    assert finding["location"] == {
-        "file": "submissions/snv/so-lieu.csv",
-        "sheet": None,
-        "cell": None,
-        "line": 15,
-        "heading": None,
-    }
+TINH_GON = "trái với yêu cầu tinh gọn"
+
+BAD_VALUES = [
+    pytest.param(
+        ("dao_tao_boi_duong", 2011, "-5"),
+        [("năm 2011: -5 nhỏ hơn giá trị tối thiểu 0", 14)],
+        id="negative count",
+    ),
+    pytest.param(
+        ("ty_le_cbcc_xa_dat_chuan", 2011, "120"),
+        # a percentage over 100 cannot agree with its share either
+        [("năm 2011: 120 lớn hơn giá trị tối đa 100", 11), ("ghi 120%, nhưng tính từ", 11)],
+        id="percent over 100",
+    ),
+    pytest.param(
+        ("co_quan_chuyen_mon", 2011, "31"),
+        [("năm 2011: 31 lớn hơn giá trị tối đa 30", 2)],
+        id="over the catalogue's max",
+    ),
+    pytest.param(
+        ("dao_tao_boi_duong", 2011, "12,5"),
+        [("phải là số nguyên (lượt người)", 14)],
+        id="fraction in a count",
+    ),
+    pytest.param(
+        ("cong_chuc_ky_luat", 2011, ""),
+        [("thiếu số liệu năm 2011", 15)],
+        id="missing year",
+    ),
+]
+
+RULES = [
+    pytest.param(
+        ("dvsncl", 2020, "800"),
+        [(f"(năm 2020: 800) nhiều hơn đầu kỳ (năm 2011: 742), {TINH_GON}", 4)],
+        id="reduction dvsncl",
+    ),
+    pytest.param(
+        ("co_quan_chuyen_mon", 2020, "25"),
+        [(f"(năm 2020: 25) nhiều hơn đầu kỳ (năm 2011: 20), {TINH_GON}", 2)],
+        id="reduction co_quan_chuyen_mon",
+    ),
+    pytest.param(
+        ("phong_thuoc_so", 2020, "200"),
+        [(f"(năm 2020: 200) nhiều hơn đầu kỳ (năm 2011: 168), {TINH_GON}", 3)],
+        id="reduction phong_thuoc_so",
+    ),
+    pytest.param(
+        ("don_vi_hanh_chinh_xa", 2020, "230"),
+        [(f"(năm 2020: 230) nhiều hơn đầu kỳ (năm 2011: 226), {TINH_GON}", 5)],
+        id="reduction don_vi_hanh_chinh_xa",
+    ),
+    pytest.param(
+        ("cbcc_xa", 2011, "0"),  # a zero denominator: the share is not computed
+        [("(2.955) lớn hơn “Cán bộ, công chức cấp xã” (0)", 10)],
+        id="not_more cbcc_xa_dat_chuan <= cbcc_xa",
+    ),
+    pytest.param(
+        ("cong_chuc_ky_luat", 2011, "9999"),
+        [("(9.999) lớn hơn “Công chức cấp tỉnh, cấp huyện” (2.584)", 15)],
+        id="not_more cong_chuc_ky_luat <= cong_chuc",
+    ),
+    pytest.param(
+        ("tinh_gian_bien_che", 2015, "50.000"),
+        [("+ “Cán bộ, công chức cấp xã” (28.874)", 12)],
+        id="not_more tinh_gian_bien_che <= cong_chuc + vien_chuc + cbcc_xa",
+    ),
+    pytest.param(
+        ("tuyen_dung", 2011, "50.000"),
+        [("+ “Viên chức trong đơn vị sự nghiệp công lập” (24.444)", 13)],
+        id="not_more tuyen_dung <= cong_chuc + vien_chuc",
+    ),
+]
+
+SHARES = [
+    pytest.param(
+        ("ty_le_cbcc_xa_dat_chuan", 2011, "70"),
+        [("ghi 70%, nhưng tính từ", 11)],
+        id="ty_le_cbcc_xa_dat_chuan",
+    ),
+]
 
 
-def test_missing_year_is_located(project):
-    project.edit_submission("snv", "so-lieu.csv", ROW, ROW.replace(",14,", ",,", 1))
-    (finding,) = project.findings("snv")
-    assert "thiếu số liệu năm 2011" in finding["message"]
-    assert finding["location"]["line"] == 15
+def test_every_rule_and_share_has_a_case():
+    assert {rule_id(r) for r in CATALOGUE.rules} == {case.id for case in RULES}
+    assert {i.id for i in CATALOGUE if i.share} == {case.id for case in SHARES}
+
+
+@pytest.mark.parametrize(("cell", "expected"), BAD_VALUES)
+def test_bad_value_is_located(project, cell, expected):
+    set_value(project, *cell)
+    assert_findings(project.findings(PLUGIN), expected)
+
+
+@pytest.mark.parametrize(("cell", "expected"), RULES)
+def test_broken_rule_is_located(project, cell, expected):
+    set_value(project, *cell)
+    assert_findings(project.findings(PLUGIN), expected)
+
+
+@pytest.mark.parametrize(("cell", "expected"), SHARES)
+def test_share_that_disagrees_is_located(project, cell, expected):
+    set_value(project, *cell)
+    assert_findings(project.findings(PLUGIN), expected)

@@ -1,15 +1,59 @@
-"""The department's plugin: the sample is clean, and its rules find errors where they are."""
+"""Sở Tài chính's plugin: a clean sample, and bad figures are found where they are.
+
+Each case writes one bad cell into the sample's ``so-lieu.csv`` and expects exactly the findings
+listed, as (fragment of the message, line of the data file) pairs, all of them errors. Every
+``[[rule]]`` and every ``share`` of ``catalogue.toml`` has its case (checked below).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import pytest
 
+from cchc_pipeline.catalogue import Rule, load_catalogue
 from cchc_pipeline.testing import ReportProject
 
-ROW = (
-    "dvsncl_tu_bao_dam_mot_phan,"
-    "Đơn vị sự nghiệp công lập tự bảo đảm một phần chi thường xuyên,đơn vị,186,"
-)
+PLUGIN = "stc"
+DATA = f"submissions/{PLUGIN}/so-lieu.csv"
+CATALOGUE = load_catalogue(Path(__file__).resolve().parents[1] / "catalogue.toml")
+
+
+def set_value(project: ReportProject, indicator: str, year: int, text: str) -> None:
+    """Write ``text`` into the cell of ``indicator`` and ``year`` of the data file."""
+    path = project.root / DATA
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    column = rows[0].index(str(year))
+    (row,) = [r for r in rows[1:] if r and r[0] == indicator]
+    row[column] = text
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)  # quotes the cells with commas
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def at(line: int) -> dict:
+    return {"file": DATA, "sheet": None, "cell": None, "line": line, "heading": None}
+
+
+def assert_findings(found: list[dict], expected: list[tuple[str, int]]) -> None:
+    """``found`` is exactly ``expected`` ((message fragment, line) pairs), in any order."""
+    rest = list(found)
+    for fragment, line in expected:
+        match = [f for f in rest if fragment in f["message"] and f["location"] == at(line)]
+        assert match, f"no finding with {fragment!r} at line {line} among {found}"
+        assert match[0]["severity"] == "error"
+        rest.remove(match[0])
+    assert rest == [], f"unexpected findings: {rest}"
+
+
+def rule_id(rule: Rule) -> str:
+    if rule.kind == "sum":
+        return f"sum {rule.total} = {' + '.join(rule.parts)}"
+    if rule.kind == "not_more":
+        return f"not_more {rule.left} <= {' + '.join(rule.right)}"
+    return f"{rule.kind} {rule.indicator}"
 
 
 @pytest.fixture
@@ -18,26 +62,92 @@ def project(tmp_path):
 
 
 def test_sample_is_clean(project):
-    assert project.findings("stc") == []
+    assert project.findings(PLUGIN) == []
 
 
-def test_field_rule_is_located(project):
-    """The field's consistency rule: units by autonomy level not summing to units with autonomy."""
-    project.edit_submission("stc", "so-lieu.csv", ROW, ROW.replace(",186,", ",900,", 1))
-    (finding,) = project.findings("stc")
-    assert finding["severity"] == "error"
-    assert "Năm 2011" in finding["message"]
-    assert finding["location"] == {
-        "file": "submissions/stc/so-lieu.csv",
-        "sheet": None,
-        "cell": None,
-        "line": 5,
-        "heading": None,
-    }
+TU_CHU = "“Đơn vị sự nghiệp công lập được giao quyền tự chủ tài chính”"
+
+BAD_VALUES = [
+    pytest.param(
+        ("nha_dat_sap_xep", 2011, "-5"),
+        [("năm 2011: -5 nhỏ hơn giá trị tối thiểu 0", 12)],
+        id="negative count",
+    ),
+    pytest.param(
+        ("tiet_kiem_cai_cach_tien_luong", 2011, "-5"),
+        [("năm 2011: -5 nhỏ hơn giá trị tối thiểu 0", 11)],
+        id="negative decimal with min 0",
+    ),
+    pytest.param(
+        ("ty_le_tu_chu_hanh_chinh", 2011, "120"),
+        # a percentage over 100 cannot agree with its share either
+        [("năm 2011: 120 lớn hơn giá trị tối đa 100", 4), ("ghi 120%, nhưng tính từ", 4)],
+        id="percent over 100",
+    ),
+    pytest.param(
+        ("nha_dat_sap_xep", 2011, "12,5"),
+        [("phải là số nguyên (cơ sở)", 12)],
+        id="fraction in a count",
+    ),
+    pytest.param(
+        ("dvsncl_tu_bao_dam_mot_phan", 2011, ""),  # the sum is then not checked
+        [("thiếu số liệu năm 2011", 7)],
+        id="missing year",
+    ),
+]
+
+RULES = [
+    pytest.param(
+        # 330 / 329 is 100,30 %, within the share's tolerance of the reported 100 %
+        ("co_quan_tu_chu_hanh_chinh", 2020, "330"),
+        [("(330) lớn hơn “Cơ quan hành chính nhà nước sử dụng kinh phí", 3)],
+        id="not_more co_quan_tu_chu_hanh_chinh <= co_quan_hanh_chinh",
+    ),
+    pytest.param(
+        ("dvsncl_tu_bao_dam_mot_phan", 2011, "900"),
+        [(f"= 1.456, không bằng {TU_CHU} (742)", 5)],
+        id="sum dvsncl_tu_chu = dvsncl_tu_bao_dam_chi_tx + dvsncl_tu_bao_dam_mot_phan"
+        " + dvsncl_nn_bao_dam",
+    ),
+    pytest.param(
+        ("dvsncl_co_phan_hoa", 2011, "800"),
+        [(f"(800) lớn hơn {TU_CHU} (742)", 10)],
+        id="not_more dvsncl_co_phan_hoa <= dvsncl_tu_chu",
+    ),
+]
+
+SHARES = [
+    pytest.param(
+        ("ty_le_tu_chu_hanh_chinh", 2011, "90"),
+        [("ghi 90%, nhưng tính từ", 4)],
+        id="ty_le_tu_chu_hanh_chinh",
+    ),
+    pytest.param(
+        ("ty_le_dvsncl_tu_bao_dam", 2011, "5"),
+        [("ghi 5%, nhưng tính từ", 9)],
+        id="ty_le_dvsncl_tu_bao_dam",
+    ),
+]
 
 
-def test_missing_year_is_located(project):
-    project.edit_submission("stc", "so-lieu.csv", ROW, ROW.replace(",186,", ",,", 1))
-    (finding,) = project.findings("stc")
-    assert "thiếu số liệu năm 2011" in finding["message"]
-    assert finding["location"]["line"] == 7
+def test_every_rule_and_share_has_a_case():
+    assert {rule_id(r) for r in CATALOGUE.rules} == {case.id for case in RULES}
+    assert {i.id for i in CATALOGUE if i.share} == {case.id for case in SHARES}
+
+
+@pytest.mark.parametrize(("cell", "expected"), BAD_VALUES)
+def test_bad_value_is_located(project, cell, expected):
+    set_value(project, *cell)
+    assert_findings(project.findings(PLUGIN), expected)
+
+
+@pytest.mark.parametrize(("cell", "expected"), RULES)
+def test_broken_rule_is_located(project, cell, expected):
+    set_value(project, *cell)
+    assert_findings(project.findings(PLUGIN), expected)
+
+
+@pytest.mark.parametrize(("cell", "expected"), SHARES)
+def test_share_that_disagrees_is_located(project, cell, expected):
+    set_value(project, *cell)
+    assert_findings(project.findings(PLUGIN), expected)

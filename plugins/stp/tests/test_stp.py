@@ -1,12 +1,59 @@
-"""The department's plugin: the sample is clean, and its rules find errors where they are."""
+"""Sở Tư pháp's plugin: a clean sample, and bad figures are found where they are.
+
+Each case writes one bad cell into the sample's ``so-lieu.csv`` and expects exactly the findings
+listed, as (fragment of the message, line of the data file) pairs, all of them errors. Every
+``[[rule]]`` and every ``share`` of ``catalogue.toml`` has its case (checked below).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import pytest
 
+from cchc_pipeline.catalogue import Rule, load_catalogue
 from cchc_pipeline.testing import ReportProject
 
-ROW = "vbqppl_kiem_tra,Văn bản QPPL được kiểm tra sau ban hành,văn bản,62,"
+PLUGIN = "stp"
+DATA = f"submissions/{PLUGIN}/so-lieu.csv"
+CATALOGUE = load_catalogue(Path(__file__).resolve().parents[1] / "catalogue.toml")
+
+
+def set_value(project: ReportProject, indicator: str, year: int, text: str) -> None:
+    """Write ``text`` into the cell of ``indicator`` and ``year`` of the data file."""
+    path = project.root / DATA
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    column = rows[0].index(str(year))
+    (row,) = [r for r in rows[1:] if r and r[0] == indicator]
+    row[column] = text
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)  # quotes the cells with commas
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def at(line: int) -> dict:
+    return {"file": DATA, "sheet": None, "cell": None, "line": line, "heading": None}
+
+
+def assert_findings(found: list[dict], expected: list[tuple[str, int]]) -> None:
+    """``found`` is exactly ``expected`` ((message fragment, line) pairs), in any order."""
+    rest = list(found)
+    for fragment, line in expected:
+        match = [f for f in rest if fragment in f["message"] and f["location"] == at(line)]
+        assert match, f"no finding with {fragment!r} at line {line} among {found}"
+        assert match[0]["severity"] == "error"
+        rest.remove(match[0])
+    assert rest == [], f"unexpected findings: {rest}"
+
+
+def rule_id(rule: Rule) -> str:
+    if rule.kind == "sum":
+        return f"sum {rule.total} = {' + '.join(rule.parts)}"
+    if rule.kind == "not_more":
+        return f"not_more {rule.left} <= {' + '.join(rule.right)}"
+    return f"{rule.kind} {rule.indicator}"
 
 
 @pytest.fixture
@@ -15,20 +62,107 @@ def project(tmp_path):
 
 
 def test_sample_is_clean(project):
-    assert project.findings("stp") == []
+    assert project.findings(PLUGIN) == []
 
 
-def test_more_documents_checked_than_issued_is_located(project):
-    project.edit_submission("stp", "so-lieu.csv", ROW, ROW.replace(",62,", ",63,"))
-    (finding,) = project.findings("stp")
-    assert finding["severity"] == "error"
-    assert finding["message"].startswith("Năm 2011:") and "lớn hơn" in finding["message"]
-    assert finding["location"]["file"] == "submissions/stp/so-lieu.csv"
-    assert finding["location"]["line"] == 7
+BAN_HANH = "“Văn bản QPPL do HĐND, UBND tỉnh ban hành”"
+
+BAD_VALUES = [
+    pytest.param(
+        ("pbgdpl_buoi", 2011, "-5"),
+        [("năm 2011: -5 nhỏ hơn giá trị tối thiểu 0", 14)],
+        id="negative count",
+    ),
+    pytest.param(
+        ("ty_le_tham_dinh", 2014, "120"),
+        # a percentage over 100 cannot agree with its share either
+        [("năm 2014: 120 lớn hơn giá trị tối đa 100", 6), ("ghi 120%, nhưng tính từ", 6)],
+        id="percent over 100",
+    ),
+    pytest.param(
+        ("pbgdpl_buoi", 2011, "12,5"),
+        [("phải là số nguyên (buổi)", 14)],
+        id="fraction in a count",
+    ),
+    pytest.param(
+        ("pbgdpl_luot_nguoi", 2015, ""),
+        [("thiếu số liệu năm 2015", 15)],
+        id="missing year",
+    ),
+    pytest.param(
+        ("vbqppl_kiem_tra", 2011, "sáu hai"),
+        [("“sáu hai” không phải là số", 7)],
+        id="text in a number cell",
+    ),
+]
+
+RULES = [
+    pytest.param(
+        ("vbqppl_hdnd", 2011, "19"),
+        [(f"= 63, không bằng {BAN_HANH} (62)", 4)],
+        id="sum vbqppl_ban_hanh = vbqppl_hdnd + vbqppl_ubnd",
+    ),
+    pytest.param(
+        ("vbqppl_tham_dinh", 2011, "63"),
+        # cannot break alone: ban_hanh is a checked total, and more documents appraised than
+        # issued computes ty_le_tham_dinh over 100 %, which no reported rate can match
+        [(f"(63) lớn hơn {BAN_HANH} (62)", 5), ("ghi 93,5%, nhưng tính từ", 6)],
+        id="not_more vbqppl_tham_dinh <= vbqppl_ban_hanh",
+    ),
+    pytest.param(
+        ("vbqppl_kiem_tra", 2011, "63"),
+        [(f"(63) lớn hơn {BAN_HANH} (62)", 7)],
+        id="not_more vbqppl_kiem_tra <= vbqppl_ban_hanh",
+    ),
+    pytest.param(
+        ("vbqppl_kiem_tra", 2011, "4"),
+        [("(5) lớn hơn “Văn bản QPPL được kiểm tra sau ban hành” (4)", 8)],
+        id="not_more vbqppl_trai_phap_luat <= vbqppl_kiem_tra",
+    ),
+    pytest.param(
+        ("vbqppl_trai_phap_luat", 2011, "0"),  # a zero denominator: the share is not computed
+        [("(5) lớn hơn “Văn bản QPPL phát hiện trái pháp luật qua kiểm tra” (0)", 9)],
+        id="not_more vbqppl_xu_ly <= vbqppl_trai_phap_luat",
+    ),
+    pytest.param(
+        ("vbqppl_het_hieu_luc", 2011, "29"),
+        [("= 136, không bằng “Văn bản QPPL được rà soát, hệ thống hóa” (135)", 11)],
+        id="sum vbqppl_ra_soat = vbqppl_con_hieu_luc + vbqppl_het_hieu_luc",
+    ),
+]
+
+SHARES = [
+    pytest.param(
+        ("ty_le_tham_dinh", 2011, "90"),
+        [("ghi 90%, nhưng tính từ", 6)],
+        id="ty_le_tham_dinh",
+    ),
+    pytest.param(
+        ("ty_le_xu_ly", 2020, "70"),
+        [("ghi 70%, nhưng tính từ", 10)],
+        id="ty_le_xu_ly",
+    ),
+]
 
 
-def test_text_in_a_number_cell_is_located(project):
-    project.edit_submission("stp", "so-lieu.csv", ROW, ROW.replace(",62,", ",sáu hai,"))
-    (finding,) = project.findings("stp")
-    assert "“sáu hai” không phải là số" in finding["message"]
-    assert finding["location"]["line"] == 7
+def test_every_rule_and_share_has_a_case():
+    assert {rule_id(r) for r in CATALOGUE.rules} == {case.id for case in RULES}
+    assert {i.id for i in CATALOGUE if i.share} == {case.id for case in SHARES}
+
+
+@pytest.mark.parametrize(("cell", "expected"), BAD_VALUES)
+def test_bad_value_is_located(project, cell, expected):
+    set_value(project, *cell)
+    assert_findings(project.findings(PLUGIN), expected)
+
+
+@pytest.mark.parametrize(("cell", "expected"), RULES)
+def test_broken_rule_is_located(project, cell, expected):
+    set_value(project, *cell)
+    assert_findings(project.findings(PLUGIN), expected)
+
+
+@pytest.mark.parametrize(("cell", "expected"), SHARES)
+def test_share_that_disagrees_is_located(project, cell, expected):
+    set_value(project, *cell)
+    assert_findings(project.findings(PLUGIN), expected)

@@ -1,12 +1,59 @@
-"""Sở TT&TT's plugin: a clean sample, and its rules locate their errors."""
+"""Sở TT&TT's plugin: a clean sample, and bad figures are found where they are.
+
+Each case writes one bad cell into the sample's ``so-lieu.csv`` and expects exactly the findings
+listed, as (fragment of the message, line of the data file) pairs, all of them errors. Every
+``[[rule]]`` and every ``share`` of ``catalogue.toml`` has its case (checked below).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import pytest
 
+from cchc_pipeline.catalogue import Rule, load_catalogue
 from cchc_pipeline.testing import ReportProject
 
-ROW = "dvc_muc_4,Dịch vụ công trực tuyến mức độ 4,dịch vụ,0,"
+PLUGIN = "stttt"
+DATA = f"submissions/{PLUGIN}/so-lieu.csv"
+CATALOGUE = load_catalogue(Path(__file__).resolve().parents[1] / "catalogue.toml")
+
+
+def set_value(project: ReportProject, indicator: str, year: int, text: str) -> None:
+    """Write ``text`` into the cell of ``indicator`` and ``year`` of the data file."""
+    path = project.root / DATA
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    column = rows[0].index(str(year))
+    (row,) = [r for r in rows[1:] if r and r[0] == indicator]
+    row[column] = text
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)  # quotes the cells with commas
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def at(line: int) -> dict:
+    return {"file": DATA, "sheet": None, "cell": None, "line": line, "heading": None}
+
+
+def assert_findings(found: list[dict], expected: list[tuple[str, int]]) -> None:
+    """``found`` is exactly ``expected`` ((message fragment, line) pairs), in any order."""
+    rest = list(found)
+    for fragment, line in expected:
+        match = [f for f in rest if fragment in f["message"] and f["location"] == at(line)]
+        assert match, f"no finding with {fragment!r} at line {line} among {found}"
+        assert match[0]["severity"] == "error"
+        rest.remove(match[0])
+    assert rest == [], f"unexpected findings: {rest}"
+
+
+def rule_id(rule: Rule) -> str:
+    if rule.kind == "sum":
+        return f"sum {rule.total} = {' + '.join(rule.parts)}"
+    if rule.kind == "not_more":
+        return f"not_more {rule.left} <= {' + '.join(rule.right)}"
+    return f"{rule.kind} {rule.indicator}"
 
 
 @pytest.fixture
@@ -15,26 +62,101 @@ def project(tmp_path):
 
 
 def test_sample_is_clean(project):
-    assert project.findings("stttt") == []
+    assert project.findings(PLUGIN) == []
 
 
-def test_field_rule_is_located(project):
-    """The field's consistency rule: more level-4 services than level 3-4 services."""
-    project.edit_submission("stttt", "so-lieu.csv", ROW, ROW.replace(",0,", ",50,", 1))
-    (finding,) = project.findings("stttt")
-    assert finding["severity"] == "error"
-    assert "Năm 2011" in finding["message"]
-    assert finding["location"] == {
-        "file": "submissions/stttt/so-lieu.csv",
-        "sheet": None,
-        "cell": None,
-        "line": 14,
-        "heading": None,
-    }
+HCNN = "“Cơ quan hành chính nhà nước ba cấp (sở, ban, ngành; UBND cấp huyện; UBND cấp xã)”"
+
+BAD_VALUES = [
+    pytest.param(
+        ("chung_thu_so", 2011, "-5"),
+        [("năm 2011: -5 nhỏ hơn giá trị tối thiểu 0", 9)],
+        id="negative count",
+    ),
+    pytest.param(
+        ("ty_le_van_ban_dien_tu", 2011, "120"),
+        # a percentage over 100 cannot agree with its share either
+        [("năm 2011: 120 lớn hơn giá trị tối đa 100", 5), ("ghi 120%, nhưng tính từ", 5)],
+        id="percent over 100",
+    ),
+    pytest.param(
+        ("kien_truc_cqdt", 2018, "0,5"),
+        [("nhỏ hơn giá trị tối thiểu 1.", 2)],
+        id="under the catalogue's min",
+    ),
+    pytest.param(
+        ("mot_cua_ket_noi_dvcqg", 2020, "2"),
+        [("năm 2020: 2 lớn hơn giá trị tối đa 1", 11)],
+        id="over the catalogue's max",
+    ),
+    pytest.param(
+        ("chung_thu_so", 2011, "12,5"),
+        [("phải là số nguyên (chứng thư)", 9)],
+        id="fraction in a count",
+    ),
+    pytest.param(
+        ("dvc_muc_4", 2011, ""),
+        [("thiếu số liệu năm 2011", 14)],
+        id="missing year",
+    ),
+]
+
+RULES = [
+    pytest.param(
+        ("dvc_muc_4", 2011, "50"),
+        [("(50) lớn hơn “Dịch vụ công trực tuyến mức độ 3, 4” (2)", 14)],
+        id="not_more dvc_muc_4 <= dvc_muc_3_4",
+    ),
+    pytest.param(
+        ("van_ban_trao_doi", 2011, "0"),  # a zero denominator: the share is not computed
+        [("(12.308) lớn hơn “Văn bản trao đổi giữa các cơ quan hành chính nhà nước” (0)", 4)],
+        id="not_more van_ban_dien_tu <= van_ban_trao_doi",
+    ),
+    pytest.param(
+        # 259 / 258 is 100,39 %, within the share's tolerance of the reported 100 %
+        ("co_quan_qlvb", 2019, "259"),
+        [(f"(259) lớn hơn {HCNN} (258)", 7)],
+        id="not_more co_quan_qlvb <= co_quan_hcnn",
+    ),
+    pytest.param(
+        ("mot_cua_dien_tu", 2011, "300"),
+        [(f"(300) lớn hơn {HCNN} (258)", 10)],
+        id="not_more mot_cua_dien_tu <= co_quan_hcnn",
+    ),
+]
+
+SHARES = [
+    pytest.param(
+        ("ty_le_van_ban_dien_tu", 2011, "20"),
+        [("ghi 20%, nhưng tính từ", 5)],
+        id="ty_le_van_ban_dien_tu",
+    ),
+    pytest.param(
+        ("ty_le_co_quan_qlvb", 2011, "10"),
+        [("ghi 10%, nhưng tính từ", 8)],
+        id="ty_le_co_quan_qlvb",
+    ),
+]
 
 
-def test_missing_year_is_located(project):
-    project.edit_submission("stttt", "so-lieu.csv", ROW, ROW.replace(",0,", ",,", 1))
-    (finding,) = project.findings("stttt")
-    assert "thiếu số liệu năm 2011" in finding["message"]
-    assert finding["location"]["line"] == 14
+def test_every_rule_and_share_has_a_case():
+    assert {rule_id(r) for r in CATALOGUE.rules} == {case.id for case in RULES}
+    assert {i.id for i in CATALOGUE if i.share} == {case.id for case in SHARES}
+
+
+@pytest.mark.parametrize(("cell", "expected"), BAD_VALUES)
+def test_bad_value_is_located(project, cell, expected):
+    set_value(project, *cell)
+    assert_findings(project.findings(PLUGIN), expected)
+
+
+@pytest.mark.parametrize(("cell", "expected"), RULES)
+def test_broken_rule_is_located(project, cell, expected):
+    set_value(project, *cell)
+    assert_findings(project.findings(PLUGIN), expected)
+
+
+@pytest.mark.parametrize(("cell", "expected"), SHARES)
+def test_share_that_disagrees_is_located(project, cell, expected):
+    set_value(project, *cell)
+    assert_findings(project.findings(PLUGIN), expected)

@@ -1,12 +1,59 @@
-"""The department's plugin: the sample is clean, and its rules find errors where they are."""
+"""Văn phòng UBND tỉnh's plugin: a clean sample, and bad figures are found where they are.
+
+Each case writes one bad cell into the sample's ``so-lieu.csv`` and expects exactly the findings
+listed, as (fragment of the message, line of the data file) pairs, all of them errors. Every
+``[[rule]]`` and every ``share`` of ``catalogue.toml`` has its case (checked below).
+"""
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import pytest
 
+from cchc_pipeline.catalogue import Rule, load_catalogue
 from cchc_pipeline.testing import ReportProject
 
-ROW = 'ho_so_tre_han,Hồ sơ TTHC giải quyết quá hạn,hồ sơ,"7.649"'
+PLUGIN = "vp"
+DATA = f"submissions/{PLUGIN}/so-lieu.csv"
+CATALOGUE = load_catalogue(Path(__file__).resolve().parents[1] / "catalogue.toml")
+
+
+def set_value(project: ReportProject, indicator: str, year: int, text: str) -> None:
+    """Write ``text`` into the cell of ``indicator`` and ``year`` of the data file."""
+    path = project.root / DATA
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    column = rows[0].index(str(year))
+    (row,) = [r for r in rows[1:] if r and r[0] == indicator]
+    row[column] = text
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)  # quotes the cells with commas
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def at(line: int) -> dict:
+    return {"file": DATA, "sheet": None, "cell": None, "line": line, "heading": None}
+
+
+def assert_findings(found: list[dict], expected: list[tuple[str, int]]) -> None:
+    """``found`` is exactly ``expected`` ((message fragment, line) pairs), in any order."""
+    rest = list(found)
+    for fragment, line in expected:
+        match = [f for f in rest if fragment in f["message"] and f["location"] == at(line)]
+        assert match, f"no finding with {fragment!r} at line {line} among {found}"
+        assert match[0]["severity"] == "error"
+        rest.remove(match[0])
+    assert rest == [], f"unexpected findings: {rest}"
+
+
+def rule_id(rule: Rule) -> str:
+    if rule.kind == "sum":
+        return f"sum {rule.total} = {' + '.join(rule.parts)}"
+    if rule.kind == "not_more":
+        return f"not_more {rule.left} <= {' + '.join(rule.right)}"
+    return f"{rule.kind} {rule.indicator}"
 
 
 @pytest.fixture
@@ -15,27 +62,117 @@ def project(tmp_path):
 
 
 def test_sample_is_clean(project):
-    assert project.findings("vp") == []
+    assert project.findings(PLUGIN) == []
 
 
-def test_field_rule_is_located(project):
-    """The field's consistency rule: dossiers on time + late not adding up to dossiers resolved."""
-    project.edit_submission("vp", "so-lieu.csv", ROW, ROW.replace('"7.649"', '"999.999"', 1))
-    (finding,) = project.findings("vp")
-    assert finding["severity"] == "error"
-    assert "Năm 2011" in finding["message"]
-    assert "không bằng “Hồ sơ TTHC đã giải quyết”" in finding["message"]
-    assert finding["location"] == {
-        "file": "submissions/vp/so-lieu.csv",
-        "sheet": None,
-        "cell": None,
-        "line": 12,
-        "heading": None,
-    }
+CONG_BO = "“Thủ tục hành chính được công bố, công khai”"
+TIEP_NHAN = "“Hồ sơ TTHC được tiếp nhận”"
+
+BAD_VALUES = [
+    pytest.param(
+        ("phan_anh_kien_nghi", 2011, "-5"),
+        [("năm 2011: -5 nhỏ hơn giá trị tối thiểu 0", 23)],
+        id="negative count",
+    ),
+    pytest.param(
+        ("ty_le_hai_long", 2020, "120"),
+        [("năm 2020: 120 lớn hơn giá trị tối đa 100", 24)],
+        id="percent over 100",
+    ),
+    pytest.param(
+        ("phan_anh_kien_nghi", 2011, "12,5"),
+        [("phải là số nguyên (phản ánh, kiến nghị)", 23)],
+        id="fraction in a count",
+    ),
+    pytest.param(
+        ("ho_so_tre_han", 2011, ""),  # the sum it is a part of is then not checked
+        [("thiếu số liệu năm 2011", 14)],
+        id="missing year",
+    ),
+]
+
+RULES = [
+    pytest.param(
+        ("ho_so_tre_han", 2011, "999.999"),
+        [("= 1.151.713, không bằng “Hồ sơ TTHC đã giải quyết” (159.363)", 12)],
+        id="sum ho_so_giai_quyet = ho_so_dung_han + ho_so_tre_han",
+    ),
+    pytest.param(
+        ("tthc_cap_xa", 2011, "143"),
+        [(f"= 1.987, không bằng {CONG_BO} (1.986)", 2)],
+        id="sum tthc_cong_bo = tthc_cap_tinh + tthc_cap_huyen + tthc_cap_xa",
+    ),
+    pytest.param(
+        ("dvc_muc_3", 2014, "24"),
+        [("= 26, không bằng “Dịch vụ công trực tuyến mức độ 3, 4” (25)", 19)],
+        id="sum dvc_muc_3_4 = dvc_muc_3 + dvc_muc_4",
+    ),
+    pytest.param(
+        # cannot break alone: tthc_cong_bo is a checked total, and dvc_muc_3_4 is the total
+        # of a sum rule (levels 3 + 4, level 4 counting 0 before it is due) and the base of a
+        # share, so raising it breaks all three
+        ("dvc_muc_3_4", 2011, "2.000"),
+        [
+            (f"(2.000) lớn hơn {CONG_BO} (1.986)", 19),
+            ("= 2, không bằng “Dịch vụ công trực tuyến mức độ 3, 4” (2.000)", 19),
+            ("ghi 0,1%, nhưng tính từ", 20),
+        ],
+        id="not_more dvc_muc_3_4 <= tthc_cong_bo",
+    ),
+    pytest.param(
+        ("tthc_lien_thong", 2011, "2.000"),
+        [(f"(2.000) lớn hơn {CONG_BO} (1.986)", 10)],
+        id="not_more tthc_lien_thong <= tthc_cong_bo",
+    ),
+    pytest.param(
+        ("ho_so_buu_chinh", 2016, "300.000"),
+        [(f"(300.000) lớn hơn {TIEP_NHAN} (238.720)", 16)],
+        id="not_more ho_so_buu_chinh <= ho_so_tiep_nhan",
+    ),
+    pytest.param(
+        ("ho_so_truc_tuyen", 2015, "300.000"),
+        [(f"(300.000) lớn hơn {TIEP_NHAN} (215.380)", 22)],
+        id="not_more ho_so_truc_tuyen <= ho_so_tiep_nhan",
+    ),
+]
+
+SHARES = [
+    pytest.param(
+        ("ty_le_dung_han", 2011, "90"),
+        [("ghi 90%, nhưng tính từ", 15)],
+        id="ty_le_dung_han",
+    ),
+    pytest.param(
+        ("ty_le_dvc_muc_3_4", 2011, "5"),
+        [("ghi 5%, nhưng tính từ", 20)],
+        id="ty_le_dvc_muc_3_4",
+    ),
+    pytest.param(
+        ("ty_le_dvc_muc_4", 2020, "30"),
+        [("ghi 30%, nhưng tính từ", 21)],
+        id="ty_le_dvc_muc_4",
+    ),
+]
 
 
-def test_missing_year_is_located(project):
-    project.edit_submission("vp", "so-lieu.csv", ROW, ROW.replace('"7.649"', '""', 1))
-    (finding,) = project.findings("vp")
-    assert "thiếu số liệu năm 2011" in finding["message"]
-    assert finding["location"]["line"] == 14
+def test_every_rule_and_share_has_a_case():
+    assert {rule_id(r) for r in CATALOGUE.rules} == {case.id for case in RULES}
+    assert {i.id for i in CATALOGUE if i.share} == {case.id for case in SHARES}
+
+
+@pytest.mark.parametrize(("cell", "expected"), BAD_VALUES)
+def test_bad_value_is_located(project, cell, expected):
+    set_value(project, *cell)
+    assert_findings(project.findings(PLUGIN), expected)
+
+
+@pytest.mark.parametrize(("cell", "expected"), RULES)
+def test_broken_rule_is_located(project, cell, expected):
+    set_value(project, *cell)
+    assert_findings(project.findings(PLUGIN), expected)
+
+
+@pytest.mark.parametrize(("cell", "expected"), SHARES)
+def test_share_that_disagrees_is_located(project, cell, expected):
+    set_value(project, *cell)
+    assert_findings(project.findings(PLUGIN), expected)

@@ -14,16 +14,22 @@ import re
 from .templating import Markdown, escape
 
 _TABLE = re.compile(r"^::: \{\.table-title \.numbered\}\n\*\*", re.MULTILINE)
+SLIDES_FENCE = "\n::: slides\n"
 _FIGURE = re.compile(r"^::: \{\.figure \.numbered\}\n!\[", re.MULTILINE)
 
 
 def number_tables_and_figures(markdown: str) -> Markdown:
-    """Insert "Biểu số NN: " and "Hình N: " before each numbered title and caption."""
+    """Insert "Biểu số NN: " and "Hình N: " before each numbered title and caption.
+
+    The conference slides (after the ``slides`` fence) repeat charts without numbers.
+    """
+    document, fence, slides = markdown.partition(SLIDES_FENCE)
     tables = iter(range(1, 10_000))
     figures = iter(range(1, 10_000))
-    markdown = _TABLE.sub(lambda _: f"::: table-title\n**Biểu số {next(tables):02d}: ", markdown)
-    markdown = _FIGURE.sub(lambda _: f"::: figure\n![Hình {next(figures)}: ", markdown)
-    return Markdown(markdown)
+    document = _TABLE.sub(lambda _: f"::: table-title\n**Biểu số {next(tables):02d}: ", document)
+    document = _FIGURE.sub(lambda _: f"::: figure\n![Hình {next(figures)}: ", document)
+    slides = _TABLE.sub("::: table-title\n**", _FIGURE.sub("::: figure\n![", slides))
+    return Markdown(document + fence + slides)
 
 
 def figure(src: str, caption: str) -> Markdown:

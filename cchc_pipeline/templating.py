@@ -78,6 +78,8 @@ def default_globals() -> dict[str, Any]:
         "key_table": tables.key_table,
         "targets_table": tables.targets_table,
         "nominations_table": tables.nominations_table,
+        # room left for the number a clerk writes in by hand (non-breaking: kept as is)
+        "blank_number": "\u00a0" * 8,
     }
 
 

@@ -22,7 +22,14 @@ local function slides_only(doc)
   meta.subtitle = pandoc.Inlines(stringify_list(info.agency))
   meta.date = pandoc.Inlines(pandoc.utils.stringify(info.place or "") .. ", "
     .. pandoc.utils.stringify(info.date or ""))
-  return pandoc.Pandoc(blocks, meta)
+  -- a chart is a figure in a div (for numbering); the slide writer needs the bare figure
+  return pandoc.Pandoc(blocks, meta):walk({
+    Div = function(div)
+      if div.classes:includes("figure") then
+        return div.content
+      end
+    end,
+  })
 end
 
 local function shape(doc)

@@ -40,7 +40,7 @@ department can read, not to Python. The format::
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +168,24 @@ class Catalogue:
 
     def __contains__(self, indicator_id: object) -> bool:
         return indicator_id in self._index
+
+    def localized(self, level: str) -> Catalogue:
+        """The catalogue for a report of ``level`` ("tỉnh", "huyện"): ``{cap}`` in labels,
+        target texts and chart titles becomes the level, so one catalogue serves both."""
+
+        def text(value: str) -> str:
+            return value.replace("{cap}", level)
+
+        indicators = tuple(
+            replace(
+                i,
+                label=text(i.label),
+                target=replace(i.target, text=text(i.target.text)) if i.target else None,
+            )
+            for i in self.indicators
+        )
+        charts = tuple(replace(c, title=text(c.title)) for c in self.charts)
+        return Catalogue(indicators, self.rules, charts)
 
     @property
     def key_indicators(self) -> tuple[Indicator, ...]:

@@ -38,6 +38,7 @@ _KIND_NAMES = {
     "date": "một ngày dạng 2020-11-20",
     "bool": "true hoặc false",
     "years": "hai năm, ví dụ [2011, 2020]",
+    "count": "một số nguyên dương",
 }
 
 SCHEMA: dict[str, dict[str, Key]] = {
@@ -50,6 +51,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "date": Key("date", "ngày ban hành", required=True),
         "period": Key("years", "giai đoạn tổng kết", default=(2011, 2020)),
         "final": Key("bool", "bản chính thức (false: dự thảo)", default=False),
+        "level": Key("text", "cấp của cơ quan ban hành: tỉnh hoặc huyện", default="tỉnh"),
+        "ranked_among": Key("count", "số đơn vị cùng cấp để xếp hạng chỉ số CCHC", default=63),
     },
     "agency": {
         "parent": Key("lines", "cơ quan chủ quản (nếu có), in hoa", default=()),
@@ -81,7 +84,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
 }
 # Tables whose keys are chosen by the user (plugin names) rather than by the schema.
-OPEN_TABLES: dict[str, str] = {"submissions": "thư mục bài nộp của từng plugin"}
+OPEN_TABLES: dict[str, str] = {
+    "submissions": "thư mục bài nộp của từng plugin",
+    "departments": "tên đơn vị phụ trách từng plugin, khi khác tên mặc định (ví dụ cấp huyện)",
+}
 REQUIRED_TABLES = ("document", "agency", "signer", "recipients")
 
 
@@ -97,7 +103,8 @@ class ReportConfig:
     plugins: dict[str, Any]
     output: dict[str, Any]
     submissions: dict[str, Path]
-    lines: dict[tuple[str, ...], int] = field(repr=False, compare=False)
+    departments: dict[str, str] = field(default_factory=dict)
+    lines: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def project_dir(self) -> Path:
@@ -130,6 +137,7 @@ class ReportConfig:
             plugins=merged.get("plugins", self.plugins),
             output=merged.get("output", self.output),
             submissions=self.submissions,
+            departments=self.departments,
             lines=self.lines,
         )
 
@@ -164,6 +172,8 @@ def _check(kind: str, value: Any) -> Any:
     if kind == "date" and isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
     if kind == "bool" and isinstance(value, bool):
+        return value
+    if kind == "count" and isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
     if (
         kind == "years"
@@ -254,6 +264,12 @@ def validate_config(
                 values[key] = spec.default
         tables[table] = values
 
+    departments: dict[str, str] = {}
+    for name, value in (raw.get("departments") or {}).items():
+        if isinstance(value, str) and value.strip():
+            departments[name] = value.strip()
+        else:
+            problems.append(f"{at('departments', name)}: tên đơn vị của “{name}” phải là chuỗi.")
     submissions: dict[str, Path] = {}
     given = raw.get("submissions", {})
     if not isinstance(given, dict):
@@ -275,9 +291,13 @@ def validate_config(
 
     if "agency" in tables and not tables["agency"]["full_name"]:
         tables["agency"]["full_name"] = " ".join(tables["agency"]["name"] or ())
+    if tables.get("document", {}).get("level") not in (None, "tỉnh", "huyện"):
+        problems.append(f"{at('document', 'level')}: “level” phải là “tỉnh” hoặc “huyện”.")
     if problems:
         raise ConfigError(
             "Tệp cấu hình có lỗi:\n" + "\n".join(f"  - {p}" for p in problems),
             "Sửa các dòng nêu trên rồi chạy lại; xem phần “Cấu hình” trong README.",
         )
-    return ReportConfig(path=path, submissions=submissions, lines=lines, **tables)
+    return ReportConfig(
+        path=path, submissions=submissions, departments=departments, lines=lines, **tables
+    )

@@ -79,6 +79,7 @@ class FieldData:
 def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
     """Read the yearly figures, the narrative and the nominations of a submission."""
     assert section.submission is not None
+    catalogue = catalogue.localized(section.config.document["level"])
     path = Path(section.submission) / DATA_FILE
     if path.is_file():
         table = read_csv(section, path)
@@ -102,6 +103,7 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
 
 def validate_field(section: Section, catalogue: Catalogue, data: FieldData) -> None:
     """Catalogue checks and consistency rules (findings go to the section); targets computed."""
+    catalogue = data.catalogue  # localized for the report's level by collect_field
     check_table(section, catalogue, data.table, data.years)
     check_rules(section, catalogue, data.table, data.years)
     title = section.department.field if section.department else section.name
@@ -125,7 +127,7 @@ def render_field(
     """Render the field's slots with the plugin's templates (or the core's defaults)."""
     context = {
         "data": data,
-        "catalogue": catalogue,
+        "catalogue": data.catalogue,
         "years": data.years,
         "narrative": data.narrative,
         "charts": draw_charts(section, data),

@@ -81,7 +81,10 @@ class Pipeline:
         self.failures: list[str] = []
         self.plugins.pm.hook.cchc_configure(config=config)
         self.filters = _merged(self.plugins.pm.hook.cchc_template_filters())
-        self.globals = _merged(self.plugins.pm.hook.cchc_template_globals())
+        self.globals = {
+            "level": config.document["level"],
+            **_merged(self.plugins.pm.hook.cchc_template_globals()),
+        }
         self._inputs: list[InputFile] | None = None
         self.workdir = Path(tempfile.mkdtemp(prefix="cchc-build-"))
         self.charts = ChartDrawer(cache=config.project_dir / CACHE_DIR / "charts")

@@ -24,7 +24,7 @@ import re
 import sys
 import types
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -233,6 +233,9 @@ def load_plugins(config: ReportConfig | None, *, autoload: bool | None = None) -
         info.hooks = _hooks_of(pm, info.plugin)
         if "cchc_department" in info.hooks:
             info.department = call_for(pm, info.plugin, "cchc_department")
+        renamed = config.departments.get(info.name) if config else None
+        if renamed and info.department is not None:
+            info.department = replace(info.department, name=renamed)
 
     order = _section_order(config, infos, disabled)
     return PluginSet(pm=pm, infos=infos, order=order)

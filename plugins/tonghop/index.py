@@ -16,7 +16,6 @@ from cchc_pipeline.yearly import parse_number
 
 FILE = "chi-so.csv"
 COLUMNS = ("nam", "par_index", "xep_hang", "sipas")
-PROVINCES = 63
 
 
 @dataclass(frozen=True)
@@ -97,8 +96,9 @@ def read_index(section) -> list[IndexYear]:
 
 
 def check_index(section, years: list[IndexYear]) -> None:
-    """Bounds: scores and SIPAS within 0–100, ranks whole numbers within 1–63; years in order."""
+    """Bounds: scores and SIPAS within 0–100, ranks within 1 and the number of units ranked."""
     path = Path(section.submission) / FILE
+    ranked_among = section.config.document["ranked_among"]
     first, last = section.config.document["period"]
     seen: set[int] = set()
     for item in years:
@@ -113,7 +113,7 @@ def check_index(section, years: list[IndexYear]) -> None:
         for name, value in (("Chỉ số CCHC", item.par_index), ("Chỉ số hài lòng", item.sipas)):
             if value is not None and not 0 <= value <= 100:
                 section.error(f"Năm {item.year}: {name} {value} phải từ 0 đến 100.", **where)
-        if item.rank is not None and not 1 <= item.rank <= PROVINCES:
+        if item.rank is not None and not 1 <= item.rank <= ranked_among:
             section.error(
-                f"Năm {item.year}: xếp hạng {item.rank} phải từ 1 đến {PROVINCES}.", **where
+                f"Năm {item.year}: xếp hạng {item.rank} phải từ 1 đến {ranked_among}.", **where
             )

@@ -20,8 +20,11 @@ local function slides_only(doc)
   local info = meta.cchc or {}
   meta.title = info.summary
   meta.subtitle = pandoc.Inlines(stringify_list(info.agency))
-  meta.date = pandoc.Inlines(pandoc.utils.stringify(info.place or "") .. ", "
-    .. pandoc.utils.stringify(info.date or ""))
+  local date = pandoc.utils.stringify(info.place or "") .. ", " .. pandoc.utils.stringify(info.date or "")
+  if not info.final then
+    date = "DỰ THẢO (phiên bản " .. pandoc.utils.stringify(info.revision or "") .. ") - " .. date
+  end
+  meta.date = pandoc.Inlines(date)
   -- a chart is a figure in a div (for numbering); the slide writer needs the bare figure
   return pandoc.Pandoc(blocks, meta):walk({
     Div = function(div)
@@ -32,9 +35,33 @@ local function slides_only(doc)
   })
 end
 
+-- HTML: each appendix becomes a <section> carrying the heading's classes, so that print
+-- styles can give it its own page (and a landscape one when it is wide).
+local function appendix_sections(blocks)
+  local out, current = pandoc.Blocks({}), nil
+  for _, block in ipairs(blocks) do
+    if block.t == "Header" and block.level == 1 then
+      current = nil
+      if block.classes:includes("appendix") then
+        current = pandoc.Div({}, pandoc.Attr("", block.classes))
+        out:insert(current)
+      end
+    end
+    if current then
+      current.content:insert(block)
+    else
+      out:insert(block)
+    end
+  end
+  return out
+end
+
 local function shape(doc)
   if FORMAT == "pptx" then
     return slides_only(doc)
+  end
+  if FORMAT:match("html") then
+    doc.blocks = appendix_sections(doc.blocks)
   end
   doc.blocks = doc.blocks:filter(function(block)
     return not (block.t == "Div" and block.classes:includes("slides"))

@@ -89,7 +89,7 @@ def yearly_table(
         header,
         rows,
         align="rll" + "r" * len(years),
-        widths=[4, 30, 9, *([7] * len(years))],
+        widths=[6, 30, 9, *([7] * len(years))],
         title=title,
         unit=unit,
         numbered=numbered,
@@ -119,7 +119,7 @@ def targets_table(results: Sequence[Any]) -> Markdown:
         ["STT", "Chỉ tiêu", "Kế hoạch", "Kết quả", "Đánh giá", "Ghi chú"],
         rows,
         align="rlrrcl",
-        widths=[5, 42, 12, 14, 12, 12],
+        widths=[6, 42, 12, 14, 12, 12],
     )
 
 
@@ -145,5 +145,5 @@ def nominations_table(nominations: Sequence[Any]) -> Markdown:
         ],
         rows,
         align="rlllll",
-        widths=[5, 20, 20, 30, 14, 14],
+        widths=[6, 20, 20, 30, 14, 14],
     )

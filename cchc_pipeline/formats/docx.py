@@ -83,6 +83,7 @@ def fix_sections(document: str) -> str:
         properties = section_properties(template, match.group(2), match.group(3))
         return f"<w:p><w:pPr>{properties}</w:pPr></w:p>"
 
+    document = _widen_landscape_tables(document)
     document = _MARKER.sub(replace, document)
     start, close, _ = _final_section(document)  # type: ignore[misc]
     return document[:start] + section_properties(template, *last) + document[close:]
@@ -107,6 +108,35 @@ def administrative_bullets(numbering: str) -> str:
         )
 
     return _BULLET_LEVEL.sub(level, numbering)
+
+
+LANDSCAPE_WIDENING = (297 - 30 - 15) / (210 - 30 - 15)  # text width, landscape / portrait
+_GRID_COL = re.compile(r'<w:gridCol w:w="(\d+)" />')
+
+
+def _widen_landscape_tables(document: str) -> str:
+    """Pandoc sizes table columns for the portrait text width; widen those on landscape pages.
+
+    Each marker closes a section and names its orientation, so the text before a marker
+    belongs to the section it describes.
+    """
+    pieces = _MARKER.split(document)
+    out = []
+    for index in range(0, len(pieces), 4):  # text, then (kind, orientation, numbering) groups
+        text = pieces[index]
+        orient = pieces[index + 2] if index + 2 < len(pieces) else "portrait"
+        if orient == "landscape":
+            text = _GRID_COL.sub(
+                lambda m: f'<w:gridCol w:w="{round(int(m.group(1)) * LANDSCAPE_WIDENING)}" />', text
+            )
+        out.append(text)
+        if index + 3 < len(pieces):
+            out.append(_marker_text(*pieces[index + 1 : index + 4]))
+    return "".join(out)
+
+
+def _marker_text(kind: str, orient: str, numbering: str) -> str:
+    return f"<w:p><w:r><w:t>CCHC-{kind} {orient} {numbering}</w:t></w:r></w:p>"
 
 
 def set_revision(part: str, text: str) -> str:

@@ -16,6 +16,7 @@ department can read, not to Python. The format::
     key = true                        # a headline figure (summary table, slides)
     share = { numerator = "a", denominator = "b", tolerance = 0.5 }   # percent = a / b × 100
     target = { value = 95, op = ">=", year = 2020, measure = "last", text = "…" }
+                                      # add level = "tỉnh" to a target that only a province has
 
     [[rule]]                          # checked every year
     kind = "sum"                      # parts add up to total
@@ -71,6 +72,7 @@ class Target:
     year: int | None = None
     measure: str = "last"
     text: str = ""
+    level: str | None = None  # only for reports of this level ("tỉnh"): absolute figures
 
     def met(self, result: float) -> bool:
         """Whether a result meets the target (đạt)."""

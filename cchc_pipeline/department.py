@@ -107,7 +107,8 @@ def validate_field(section: Section, catalogue: Catalogue, data: FieldData) -> N
     check_table(section, catalogue, data.table, data.years)
     check_rules(section, catalogue, data.table, data.years)
     title = section.department.field if section.department else section.name
-    section.targets = evaluate_targets(title, catalogue, data.table, data.years)
+    level = section.config.document["level"]
+    section.targets = evaluate_targets(title, catalogue, data.table, data.years, level)
 
 
 def draw_charts(section: Section, data: FieldData) -> list[Markdown]:

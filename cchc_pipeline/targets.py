@@ -52,13 +52,15 @@ class TargetResult:
 
 
 def evaluate_targets(
-    field: str, catalogue: Catalogue, table: YearlyTable, years: range
+    field: str, catalogue: Catalogue, table: YearlyTable, years: range, level: str = "tỉnh"
 ) -> list[TargetResult]:
-    """Every target of the catalogue, measured on the table."""
+    """Every target of the catalogue that applies at ``level``, measured on the table."""
     results = []
     for indicator in catalogue.targets:
         target = indicator.target
         assert target is not None
+        if target.level is not None and target.level != level:
+            continue
         year = target.year or years[-1]
         if target.measure == "total":
             values = [table.get(indicator.id, y) for y in years if indicator.due(y)]

@@ -1,0 +1,864 @@
+"""Benchmark ``cchc build`` against its floor, bare pandoc + typst, on this machine.
+
+Run from the repository root with the Python that has the project installed::
+
+    python bench/run.py [--repeat N] [--quick] [--output PATH]
+
+Every measurement is a command run in a child process: wall time with ``time.perf_counter``,
+peak memory as the largest process's maximum RSS (``os.wait4``'s resource usage of the child
+and its waited-for descendants) and, in an untimed warm-up run, as the sampled total PSS of
+every process the benchmark started (``/proc``, every 50 ms). The results, with the
+machine's description and the ratios of the performance targets, are printed and written to
+``docs/benchmarks.md``.
+bench/README.md explains each measurement.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import csv
+import datetime as dt
+import importlib.metadata
+import io
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cchc_pipeline import __version__ as CCHC_VERSION
+from cchc_pipeline import resources
+from cchc_pipeline.config import load_config
+from cchc_pipeline.formats.pandoc import READER, pandoc_path
+from cchc_pipeline.pipeline import CACHE_DIR, report_epoch
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_OUTPUT = REPO / "docs" / "benchmarks.md"
+SAMPLE_DEPARTMENTS = 6  # stp, vp, snv, stc, stttt, skhcn (tonghop is the coordinator)
+SCALES = (10, 100)
+BIG_ROWS = 100_000
+YEARS = range(2011, 2021)
+EDIT = ("stp", "pbgdpl_buoi", "2020")  # the value the one-value rebuild changes
+SAMPLE_INTERVAL = 0.05  # seconds between two samples of the process tree's memory
+MIB = 1024
+
+
+class BenchError(Exception):
+    """A command of the benchmark failed."""
+
+
+# --------------------------------------------------------------------------------------
+# Running and measuring commands
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """One measured run: wall seconds, largest process's max RSS and the tree's peak PSS."""
+
+    wall: float
+    rss_kib: int = 0
+    tree_kib: int = 0
+
+
+@dataclass
+class Measurement:
+    label: str
+    runs: list[Run] = field(default_factory=list)  # the timed runs
+    tree_kib: int = 0  # peak total PSS of the process tree, sampled in the warm-up run
+
+    @property
+    def median(self) -> float:
+        return statistics.median(r.wall for r in self.runs)
+
+    @property
+    def minimum(self) -> float:
+        return min(r.wall for r in self.runs)
+
+    @property
+    def rss_mib(self) -> float:
+        return max(r.rss_kib for r in self.runs) / MIB
+
+    @property
+    def tree_mib(self) -> float:
+        return self.tree_kib / MIB
+
+    @property
+    def peak_mib(self) -> float:
+        """The larger of the two memory figures (a short spike may fall between samples)."""
+        return max(self.rss_mib, self.tree_mib)
+
+
+HAVE_PROC = Path("/proc/self/stat").is_file()
+
+
+def _descendants(root: int) -> list[int]:
+    """Every process below ``root``, found through the parent ids in ``/proc/*/stat``."""
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        fields = stat.rsplit(b")", 1)[-1].split()
+        if len(fields) > 1:
+            children.setdefault(int(fields[1]), []).append(int(name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    """Proportional set size (shared pages split between their users), else RSS."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGESIZE") // 1024
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+class TreeSampler:
+    """Samples the total memory of every process this benchmark started, keeps the peak."""
+
+    def __init__(self) -> None:
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self) -> TreeSampler:
+        if HAVE_PROC:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _loop(self) -> None:
+        me = os.getpid()
+        while not self._stop.wait(SAMPLE_INTERVAL):
+            total = sum(_pss_kib(pid) for pid in _descendants(me))
+            self.peak_kib = max(self.peak_kib, total)
+
+
+def _maxrss_kib(usage: object) -> int:
+    value = int(getattr(usage, "ru_maxrss", 0))
+    return value // 1024 if sys.platform == "darwin" else value  # bytes on macOS
+
+
+def spawn(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run ``command``; wall time and the max RSS of its largest process. Raises on failure."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            err.seek(0)
+            out.seek(0)
+            tail = (out.read() + err.read()).decode("utf-8", "replace").strip()[-2000:]
+            raise BenchError(
+                f"{' '.join(command)} (in {cwd}) exited with {process.returncode}:\n{tail}"
+            )
+    return Run(wall, _maxrss_kib(usage))
+
+
+def measured(action: Callable[[], Run]) -> Run:
+    """Run ``action`` while sampling the memory of the process tree."""
+    with TreeSampler() as sampler:
+        run = action()
+    run.tree_kib = sampler.peak_kib
+    return run
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------
+# Projects
+# --------------------------------------------------------------------------------------
+
+
+def cchc_command() -> list[str]:
+    """The ``cchc`` script of this Python's installation (what a user types)."""
+    script = Path(sys.executable).parent / "cchc"
+    if script.is_file():
+        return [str(script)]
+    found = shutil.which("cchc")
+    return [found] if found else [sys.executable, "-m", "cchc_pipeline"]
+
+
+CCHC = cchc_command()
+
+
+def init_project(directory: Path) -> Path:
+    spawn([*CCHC, "init", str(directory)], cwd=directory.parent)
+    return directory
+
+
+def set_config_line(project: Path, table: str, key: str, value: str) -> None:
+    """Set ``key = value`` in ``[table]`` of the project's config.toml (added when absent)."""
+    path = project / "config.toml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index(f"[{table}]")
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("[")), len(lines))
+    pattern = re.compile(rf"^{re.escape(key)}\s*=")
+    for i in range(start + 1, end):
+        if pattern.match(lines[i]):
+            lines[i] = f"{key} = {value}"
+            break
+    else:
+        lines.insert(end, f"{key} = {value}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def clear_cache(project: Path) -> None:
+    shutil.rmtree(project / CACHE_DIR, ignore_errors=True)
+    shutil.rmtree(project / "build", ignore_errors=True)
+
+
+SYNTHETIC_PLUGIN = """\
+from cchc_pipeline import Department, hookimpl
+
+
+@hookimpl
+def cchc_department():
+    return Department(code="P{i}", name="Đơn vị thử {i}", field="Lĩnh vực thử {i}")
+
+
+@hookimpl
+def cchc_render(section, data, report):
+    return {{"results": "Đoạn văn thử."}}
+"""
+
+BIG_PLUGIN = """\
+from cchc_pipeline import Department, hookimpl
+from cchc_pipeline.yearly import read_csv
+
+
+@hookimpl
+def cchc_department():
+    return Department(code="LON", name="Đơn vị số liệu lớn", field="Lĩnh vực số liệu lớn")
+
+
+@hookimpl
+def cchc_collect(section):
+    return read_csv(section, section.submission / "so-lieu.csv")
+
+
+@hookimpl
+def cchc_render(section, data, report):
+    total = sum(values.get(2020, 0) for values in data.values.values())
+    return {"results": f"Đã đọc {len(data.values)} dòng số liệu; tổng năm 2020: {total}."}
+"""
+
+
+def scale_project(directory: Path, departments: int) -> Path:
+    """The sample plus ``departments - 6`` one-file plugins in the project's extra/ folder."""
+    init_project(directory)
+    set_config_line(directory, "plugins", "folders", '["extra"]')
+    set_config_line(directory, "plugins", "disabled", "[]")
+    extra = directory / "extra"
+    extra.mkdir()
+    for i in range(1, departments - SAMPLE_DEPARTMENTS + 1):
+        (extra / f"p{i:03d}.py").write_text(SYNTHETIC_PLUGIN.format(i=i), encoding="utf-8")
+    return directory
+
+
+def big_project(directory: Path, rows: int) -> Path:
+    """The sample plus one department whose submission holds ``rows`` rows of figures."""
+    init_project(directory)
+    set_config_line(directory, "plugins", "folders", '["extra"]')
+    (directory / "extra").mkdir()
+    (directory / "extra" / "lon.py").write_text(BIG_PLUGIN, encoding="utf-8")
+    submission = directory / "submissions" / "lon"
+    submission.mkdir()
+    rng = random.Random(20201120)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["ma_chi_tieu", *YEARS])  # the id column read_csv requires
+    for row in range(1, rows + 1):
+        writer.writerow([f"r{row:06d}", *(rng.randint(0, 100_000) for _ in YEARS)])
+    (submission / "so-lieu.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    return directory
+
+
+def set_csv_value(path: Path, indicator: str, year: str, value: str) -> None:
+    """Change one cell of a department's so-lieu.csv, leaving every other line as it was."""
+    text = path.read_text(encoding="utf-8-sig")
+    lines = text.splitlines(keepends=True)
+    header = next(csv.reader([lines[0]]))
+    column = [h.strip() for h in header].index(year)
+    for number, line in enumerate(lines):
+        if line.startswith(indicator + ","):
+            row = next(csv.reader([line]))
+            row[column] = value
+            buffer = io.StringIO()
+            ending = line[len(line.rstrip("\r\n")) :]
+            csv.writer(buffer, lineterminator=ending).writerow(row)
+            lines[number] = buffer.getvalue()
+            break
+    else:
+        raise BenchError(f"{path}: no line for {indicator}")
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def read_csv_value(path: Path, indicator: str, year: str) -> int:
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    column = [h.strip() for h in rows[0]].index(year)
+    row = next(r for r in rows if r and r[0] == indicator)
+    return int(row[column].replace(".", "").strip())
+
+
+def vietnamese_int(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+# --------------------------------------------------------------------------------------
+# The floor: bare pandoc and typst on the pipeline's own Markdown
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Floor:
+    """The assembled Markdown of the sample and what converting it needs."""
+
+    markdown: Path
+    epoch: int
+    pagetitle: str
+
+    @property
+    def folder(self) -> Path:
+        return self.markdown.parent
+
+    def pandoc(self, to: str, args: list[str], output: Path) -> list[str]:
+        """The pandoc command of ``cchc_pipeline.formats.pandoc.run_pandoc``."""
+        templates = resources.templates_dir()
+        return [
+            pandoc_path(),
+            str(self.markdown),
+            "--from",
+            READER,
+            "--to",
+            to,
+            "--resource-path",
+            str(self.folder),
+            f"--lua-filter={templates / 'filters' / 'formats.lua'}",
+            f"--lua-filter={templates / 'filters' / 'layout.lua'}",
+            *args,
+            "--output",
+            str(output),
+        ]
+
+    def jobs(self, out: Path) -> dict[str, list[list[str]]]:
+        """Each format's commands (run one after the other), as the format plugins run them."""
+        templates = resources.templates_dir()
+        typ = self.folder / f".{out.name}.typ"  # beside the Markdown: typst's root
+        compile_pdf = (
+            "import datetime as dt, sys, typst; "
+            "typst.compile(sys.argv[1], output=sys.argv[2], root=sys.argv[3], "
+            "timestamp=dt.datetime.fromtimestamp(int(sys.argv[4]), dt.timezone.utc))"
+        )
+        return {
+            "docx": [
+                self.pandoc(
+                    "docx",
+                    [f"--reference-doc={templates / 'docx' / 'reference.docx'}"],
+                    out / "report.docx",
+                )
+            ],
+            "html": [
+                self.pandoc(
+                    "html5",
+                    [
+                        "--standalone",
+                        "--embed-resources",
+                        "--toc",
+                        "--toc-depth=3",
+                        f"--template={templates / 'html' / 'report.html'}",
+                        f"--css={templates / 'html' / 'report.css'}",
+                        f"--metadata=pagetitle:{self.pagetitle}",
+                    ],
+                    out / "report.html",
+                )
+            ],
+            "pptx": [
+                self.pandoc(
+                    "pptx",
+                    ["--slide-level=2", f"--reference-doc={templates / 'pptx' / 'reference.pptx'}"],
+                    out / "report.pptx",
+                )
+            ],
+            "pdf": [
+                self.pandoc("typst", [f"--template={templates / 'typst' / 'report.typ'}"], typ),
+                [
+                    sys.executable,
+                    "-c",
+                    compile_pdf,
+                    str(typ),
+                    str(out / "report.pdf"),
+                    str(self.folder),
+                    str(self.epoch),
+                ],
+            ],
+        }
+
+    def run(self, out: Path) -> Run:
+        """The four formats in parallel, one thread each; wall time of the whole."""
+        out.mkdir(parents=True)
+        env = {**os.environ, "SOURCE_DATE_EPOCH": str(self.epoch)}
+        jobs = self.jobs(out)
+
+        def chain(commands: list[list[str]]) -> int:
+            return max(spawn(command, cwd=self.folder, env=env).rss_kib for command in commands)
+
+        start = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            rss = max(pool.map(chain, jobs.values()))
+        wall = time.perf_counter() - start
+        for leftover in self.folder.glob(".*.typ"):
+            leftover.unlink()
+        return Run(wall, rss)
+
+
+def prepare_floor(tmp: Path) -> Floor:
+    """Build the sample once as Markdown (with its media/) to get the pipeline's own input."""
+    project = init_project(tmp / "floor-project")
+    markdown_dir = tmp / "floor-markdown"
+    spawn([*CCHC, "build", "-f", "md", "-o", str(markdown_dir)], cwd=project)
+    (markdown,) = markdown_dir.glob("*.md")
+    config = load_config(project / "config.toml")
+    document = config.document
+    return Floor(
+        markdown=markdown,
+        epoch=report_epoch(config),
+        pagetitle=f"{document['kind']} {document['summary']}",
+    )
+
+
+# --------------------------------------------------------------------------------------
+# The benchmark
+# --------------------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, tmp: Path, repeat: int) -> None:
+        self.tmp = tmp
+        self.repeat = repeat
+        self.results: dict[str, Measurement] = {}
+
+    def measure(
+        self,
+        key: str,
+        label: str,
+        action: Callable[[int], Run],
+        *,
+        before: Callable[[int], None] | None = None,
+    ) -> Measurement:
+        """One warm-up run, then ``repeat`` timed runs of ``action``.
+
+        The warm-up run is not timed: it is the run whose process tree's memory is sampled
+        (reading PSS from ``/proc`` takes CPU time, which would slow the timed runs down).
+        ``before(i)`` prepares run ``i`` outside the timed part (i = -1 is the warm-up).
+        """
+        measurement = Measurement(label)
+        for i in range(-1, self.repeat):
+            if before is not None:
+                before(i)
+            if i < 0:
+                run = measured(lambda: action(-1))
+                measurement.tree_kib = run.tree_kib
+                what = f"warm-up {run.wall:.2f} s, tree {run.tree_kib / MIB:.0f} MiB"
+            else:
+                run = action(i)
+                measurement.runs.append(run)
+                what = f"run {i + 1}/{self.repeat} {run.wall:.2f} s"
+            log(f"  {label}: {what}, largest process {run.rss_kib / MIB:.0f} MiB")
+        self.results[key] = measurement
+        return measurement
+
+    def build(self, project: Path, *args: str) -> Callable[[int], Run]:
+        return lambda i: spawn([*CCHC, "build", *args], cwd=project)
+
+    def run_all(self) -> dict[str, Measurement]:
+        tmp = self.tmp
+
+        log("1. floor: pandoc + typst on the pipeline's Markdown")
+        floor = prepare_floor(tmp)
+        self.measure(
+            "floor",
+            "floor: pandoc + typst, docx/html/pptx/pdf in parallel",
+            lambda i: floor.run(tmp / "floor-out" / f"run{i + 1}"),
+        )
+
+        log("2. cchc build, cold")
+        project = init_project(tmp / "sample")
+        self.measure(
+            "cold",
+            "`cchc build`, cold (all formats, cache removed)",
+            self.build(project),
+            before=lambda i: clear_cache(project),
+        )
+
+        log("3. cchc build, nothing changed")
+        self.measure(
+            "nochange",
+            "`cchc build`, nothing changed",
+            self.build(project),
+        )
+
+        log("4. cchc build, one value changed")
+        csv_path = project / "submissions" / EDIT[0] / "so-lieu.csv"
+        base = read_csv_value(csv_path, EDIT[1], EDIT[2])
+        self.measure(
+            "onevalue",
+            f"`cchc build`, one value changed ({EDIT[0]}: {EDIT[1]} {EDIT[2]})",
+            self.build(project),
+            # a new value every run: an earlier value's chart would come from the chart cache
+            before=lambda i: set_csv_value(csv_path, *EDIT[1:], vietnamese_int(base + i + 2)),
+        )
+
+        log("   (for reference) cchc build, cold, the report only")
+        report_only = init_project(tmp / "report-only")
+        set_config_line(report_only, "output", "thematic", "[]")
+        set_config_line(report_only, "output", "commendations", "[]")
+        self.measure(
+            "reportonly",
+            "`cchc build`, cold, the report only (no thematic reports, no commendation list)",
+            self.build(report_only),
+            before=lambda i: clear_cache(report_only),
+        )
+
+        log("5. start-up")
+        self.measure(
+            "import",
+            '`python -c "import click, pluggy"`',
+            lambda i: spawn([sys.executable, "-c", "import click, pluggy"], cwd=tmp),
+        )
+        self.measure("help", "`cchc --help`", lambda i: spawn([*CCHC, "--help"], cwd=tmp))
+        self.measure(
+            "plugins",
+            "`cchc plugins` (sample project)",
+            lambda i: spawn([*CCHC, "plugins"], cwd=project),
+        )
+
+        log("6. scale")
+        md_sample = init_project(tmp / "md-sample")
+        self.measure(
+            "md6",
+            f"`cchc build -f md`, the sample ({SAMPLE_DEPARTMENTS} departments)",
+            self.build(md_sample, "-f", "md"),
+        )
+        for n in SCALES:
+            scaled = scale_project(tmp / f"scale-{n}", n)
+            self.measure(
+                f"md{n}",
+                f"`cchc build -f md`, {n} department plugins",
+                self.build(scaled, "-f", "md"),
+            )
+        big = big_project(tmp / "big", BIG_ROWS)
+        self.measure(
+            "big",
+            f"`cchc build -f md`, sample + one department of {BIG_ROWS:,} rows",
+            self.build(big, "-f", "md"),
+        )
+        return self.results
+
+
+# --------------------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    name: str
+    value: float
+    limit: float
+    text: str  # the value as shown
+    limit_text: str
+    at_most: bool = True  # value <= limit (else value < limit)
+
+    @property
+    def met(self) -> bool:
+        return self.value <= self.limit if self.at_most else self.value < self.limit
+
+
+def targets(r: dict[str, Measurement]) -> list[Target]:
+    per10 = r["md10"].median / SCALES[0]
+    per100 = r["md100"].median / SCALES[1]
+    growth = per100 / per10 - 1
+    ratio = [
+        ("cold build / floor", r["cold"].median / r["floor"].median, 2.0),
+        ("no-change rebuild / cold build", r["nochange"].median / r["cold"].median, 0.15),
+        ("one-value rebuild / floor", r["onevalue"].median / r["floor"].median, 1.5),
+        ("`cchc --help` / import click + pluggy", r["help"].median / r["import"].median, 2.0),
+    ]
+    found = [
+        Target(name, value, limit, f"{value:.2f}", f"≤ {limit:.2f}") for name, value, limit in ratio
+    ]
+    found.append(
+        Target(
+            "time per plugin, 100 vs 10 department plugins",
+            growth,
+            0.20,
+            f"{growth:+.0%} ({per10 * 1000:.0f} → {per100 * 1000:.0f} ms per plugin)",
+            "growth ≤ +20 %",
+        )
+    )
+    peak = r["cold"].peak_mib
+    found.append(
+        Target(
+            "peak memory, sample build (all formats)",
+            peak,
+            400,
+            f"{peak:.0f} MiB",
+            "< 400 MiB",
+            at_most=False,
+        )
+    )
+    return found
+
+
+def _run(command: list[str]) -> str:
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, check=True, cwd=REPO)
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def machine() -> list[tuple[str, str]]:
+    cpu = ""
+    memory = ""
+    if HAVE_PROC:
+        info = Path("/proc/cpuinfo").read_text(errors="replace")
+        match = re.search(r"^model name\s*:\s*(.+)$", info, re.M)
+        cpu = match.group(1).strip() if match else ""
+        mem = re.search(r"^MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text(), re.M)
+        memory = f"{int(mem.group(1)) / MIB / MIB:.1f} GiB" if mem else ""
+    pandoc = _run([pandoc_path(), "--version"]).splitlines()
+    commit = _run(["git", "rev-parse", "--short", "HEAD"])
+    dirty = _run(["git", "status", "--porcelain", "--untracked-files=no"])
+    return [
+        ("platform", platform.platform()),
+        ("CPU", f"{os.cpu_count()} logical CPUs" + (f", {cpu}" if cpu else "")),
+        ("memory", memory or "unknown"),
+        ("Python", f"{platform.python_implementation()} {platform.python_version()}"),
+        ("pandoc", pandoc[0] if pandoc else "unknown"),
+        ("typst (Python module)", importlib.metadata.version("typst")),
+        (
+            "cchc-pipeline",
+            CCHC_VERSION
+            + (f", commit {commit}" if commit else "")
+            + (" with uncommitted changes" if dirty else ""),
+        ),
+    ]
+
+
+def render(
+    r: dict[str, Measurement],
+    machine_rows: list[tuple[str, str]],
+    repeat: int,
+    started: dt.datetime,
+    load: tuple[tuple[float, ...], tuple[float, ...]],
+    command: str,
+) -> str:
+    found = targets(r)
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Made by `{command}` on {started:%Y-%m-%d %H:%M %Z}"
+        " (do not edit by hand; run it again). How to run it and what each line measures: "
+        "[bench/README.md](../bench/README.md).",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        *(f"| {name} | {value} |" for name, value in machine_rows),
+        f"| date | {started.isoformat(timespec='seconds')} |",
+        "| load average (1, 5, 15 min) | "
+        f"before {' / '.join(f'{x:.2f}' for x in load[0])}, "
+        f"after {' / '.join(f'{x:.2f}' for x in load[1])} |",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | limit | |",
+        "|---|---|---|---|",
+        *(
+            f"| {t.name} | {t.text} | {t.limit_text} | {'met' if t.met else '**not met**'} |"
+            for t in found
+        ),
+        "",
+        f"Ratios are of medians over {repeat} runs. Memory is the larger of the two memory "
+        "figures in the table below.",
+        "",
+        "## Measurements",
+        "",
+        f"Wall time in seconds over {repeat} timed runs (median, minimum, every run) and peak "
+        "memory in MiB: *tree* is the whole process tree (the pipeline, its chart workers, "
+        "every pandoc and typst process) as total PSS sampled every 50 ms during the untimed "
+        "warm-up run; *largest process* is the maximum RSS of the biggest single process over "
+        "the timed runs.",
+        "",
+        "| measurement | median s | min s | runs s | tree MiB | largest process MiB |",
+        "|---|---:|---:|---|---:|---:|",
+    ]
+    for m in r.values():
+        runs = " ".join(f"{x.wall:.2f}" for x in m.runs)
+        tree = f"{m.tree_mib:.0f}" if HAVE_PROC else "n/a"
+        lines.append(
+            f"| {m.label} | {m.median:.2f} | {m.minimum:.2f} | {runs} | {tree} | {m.rss_mib:.0f} |"
+        )
+    per = {n: r[f"md{n}"].median / n for n in SCALES}
+    marginal = (r[f"md{SCALES[1]}"].median - r[f"md{SCALES[0]}"].median) / (SCALES[1] - SCALES[0])
+    big_extra = r["big"].median - r["md6"].median
+    lines += [
+        "",
+        "Scale, derived from the medians above:",
+        "",
+        *(
+            f"- {n} department plugins: {per[n] * 1000:.0f} ms per plugin (build time / {n})."
+            for n in SCALES
+        ),
+        f"- each plugin added between {SCALES[0]} and {SCALES[1]}: {marginal * 1000:.1f} ms "
+        f"(({SCALES[1]} − {SCALES[0]} plugins) difference / {SCALES[1] - SCALES[0]}).",
+        f"- a department of {BIG_ROWS:,} rows adds {big_extra:+.2f} s to the sample's "
+        f"Markdown build ({r['big'].median:.2f} s against {r['md6'].median:.2f} s) and peaks at "
+        f"{r['big'].peak_mib:.0f} MiB against {r['md6'].peak_mib:.0f} MiB.",
+        "",
+        "## What is measured",
+        "",
+        "1. **Floor**: what the conversions alone cost. The sample is built once with "
+        "`cchc build -f md` to get the pipeline's own assembled Markdown and its `media/`; "
+        "then pandoc converts it to DOCX, HTML and PPTX, and to typst which a `python -c "
+        '"import typst; typst.compile(...)"` subprocess makes into the PDF, with the exact '
+        "reader, Lua filters, templates, reference documents and `SOURCE_DATE_EPOCH` of the "
+        "format plugins. The four formats run at once, one thread each.",
+        "2. **Cold build**: `cchc build` of a fresh `cchc init` project, every format of the "
+        "config, after removing `.cchc-cache` and `build/`. It makes more than the floor does: "
+        "besides the report's five files, each department's thematic report (DOCX and PDF, six "
+        "departments) and the commendation list (DOCX and XLSX), 19 files in all; it also "
+        "reads and validates the submissions, draws the charts and post-processes the DOCX. "
+        "The line *cold, the report only* is the same build with `thematic = []` and "
+        "`commendations = []` in the project's config, for comparison with the floor.",
+        "3. **No-change rebuild**: `cchc build` again in the same project, nothing changed, "
+        "the cache kept.",
+        "4. **One-value rebuild**: before each run the 2020 value of `pbgdpl_buoi` in "
+        "`submissions/stp/so-lieu.csv` is changed (a value not used before, so that the "
+        "changed chart is not in the chart cache), then `cchc build`.",
+        "5. **Start-up**: `cchc --help` and `cchc plugins` (which loads every plugin) against "
+        '`python -c "import click, pluggy"`, the least a click and pluggy program costs.',
+        f"6. **Scale**: `cchc build -f md` of projects with {SCALES[0]} and {SCALES[1]} "
+        f"department plugins: the sample's {SAMPLE_DEPARTMENTS} plus one-file plugins in the "
+        'project\'s `extra/` folder (`[plugins] folders = ["extra"]`), each returning its '
+        "`Department` and one paragraph from `cchc_render`. *Time per plugin* is the build "
+        "time divided by the number of department plugins; the target is on its growth from "
+        f"{SCALES[0]} to {SCALES[1]}. Also the sample with one more department whose "
+        f"`cchc_collect` reads a {BIG_ROWS:,}-row CSV (an id column and 2011 to 2020, random "
+        "whole numbers; the id column is named `ma_chi_tieu`, which `read_csv` requires) with "
+        "`cchc_pipeline.yearly.read_csv` and renders a one-line summary. These builds keep "
+        "the chart cache (filled by the warm-up run), so the sample's charts are not redrawn.",
+        "7. **Peak memory** of the sample's cold build, all formats: the larger of the process "
+        "tree's sampled total and the largest process's maximum RSS.",
+        "",
+        "Every line starts with one untimed warm-up run of the same kind (for the rebuilds, "
+        "one more rebuild), which is also the run whose process tree's memory is sampled: "
+        "reading PSS from `/proc` costs CPU time, which would slow the timed runs. Commands "
+        "run one at a time; the benchmark starts no other work, but other programs on the "
+        "machine may run meanwhile.",
+        "",
+        "## Notes",
+        "",
+        "- The pipeline has no incremental build yet: the only cache is the charts' "
+        "(`.cchc-cache/charts`). A rebuild therefore redoes everything but draw the charts, "
+        "and the rebuild times are close to the cold build's. That is what these numbers "
+        "show; they are reported as measured.",
+        "- The pipeline converts with at most as many threads as the machine has CPUs "
+        f"({os.cpu_count()} here) for 19 documents; the floor converts 4 documents in 4 "
+        "threads.",
+        "- *Time per plugin* (build time / plugins) includes the fixed cost of a build "
+        "(start-up, the six sample departments, their narratives read through pandoc), which "
+        f"{SCALES[0]} plugins share less widely than {SCALES[1]}: it falls as plugins are "
+        "added unless each plugin's cost grows a lot. The cost of each added plugin, above, "
+        "says more; with few runs on a busy machine it is within the noise.",
+        "- On a busy machine (see the load average) the numbers are noisy; the minimum is the "
+        "least disturbed run.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def print_summary(r: dict[str, Measurement]) -> None:
+    width = max(len(m.label) for m in r.values())
+    print(f"{'measurement':<{width}}  median s   min s  tree MiB  largest MiB")
+    for m in r.values():
+        print(
+            f"{m.label:<{width}}  {m.median:8.2f} {m.minimum:7.2f} "
+            f"{m.tree_mib:9.0f} {m.rss_mib:12.0f}"
+        )
+    print()
+    for t in targets(r):
+        print(f"{t.name}: {t.text} (target {t.limit_text}): {'met' if t.met else 'NOT MET'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (default 5)")
+    parser.add_argument("--quick", action="store_true", help="2 runs per measurement")
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the results"
+    )
+    args = parser.parse_args(argv)
+    repeat = 2 if args.quick else args.repeat
+    if repeat < 1:
+        parser.error("--repeat must be at least 1")
+    command = "python bench/run.py" + (" --quick" if args.quick else f" --repeat {repeat}")
+    started = dt.datetime.now().astimezone()
+    load_before = os.getloadavg()
+    log(f"cchc: {' '.join(CCHC)}; {repeat} runs per measurement")
+    try:
+        with tempfile.TemporaryDirectory(prefix="cchc-bench-") as tmp:
+            results = Bench(Path(tmp).resolve(), repeat).run_all()
+    except BenchError as exc:
+        log(f"benchmark failed: {exc}")
+        return 1
+    report = render(results, machine(), repeat, started, (load_before, os.getloadavg()), command)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(report, encoding="utf-8")
+    print_summary(results)
+    print(f"\nwritten to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

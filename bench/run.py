@@ -311,21 +311,31 @@ def big_project(directory: Path, rows: int) -> Path:
     return directory
 
 
+_CSV_FIELD = re.compile(r'"(?:[^"]|"")*"|[^,\r\n]*')
+
+
 def set_csv_value(path: Path, indicator: str, year: str, value: str) -> None:
-    """Change one cell of a department's so-lieu.csv, leaving every other line as it was."""
+    """Change one cell of a department's so-lieu.csv; every other byte stays as it was."""
     text = path.read_text(encoding="utf-8-sig")
     lines = text.splitlines(keepends=True)
     header = next(csv.reader([lines[0]]))
     column = [h.strip() for h in header].index(year)
     for number, line in enumerate(lines):
-        if line.startswith(indicator + ","):
-            row = next(csv.reader([line]))
-            row[column] = value
-            buffer = io.StringIO()
-            ending = line[len(line.rstrip("\r\n")) :]
-            csv.writer(buffer, lineterminator=ending).writerow(row)
-            lines[number] = buffer.getvalue()
-            break
+        if not line.startswith(indicator + ","):
+            continue
+        body = line.rstrip("\r\n")
+        cells, position = [], 0
+        while True:  # the raw text of each cell, quotes included
+            match = _CSV_FIELD.match(body, position)
+            cells.append(match.group(0))  # type: ignore[union-attr]
+            position = match.end()  # type: ignore[union-attr]
+            if position >= len(body):
+                break
+            position += 1  # the comma
+        quoted = cells[column].startswith('"')
+        cells[column] = f'"{value}"' if quoted else value
+        lines[number] = ",".join(cells) + line[len(body) :]
+        break
     else:
         raise BenchError(f"{path}: no line for {indicator}")
     path.write_text("".join(lines), encoding="utf-8")
@@ -753,8 +763,9 @@ def render(
         f"- each plugin added between {SCALES[0]} and {SCALES[1]}: {marginal * 1000:.1f} ms "
         f"(({SCALES[1]} − {SCALES[0]} plugins) difference / {SCALES[1] - SCALES[0]}).",
         f"- a department of {BIG_ROWS:,} rows adds {big_extra:+.2f} s to the sample's "
-        f"Markdown build ({r['big'].median:.2f} s against {r['md6'].median:.2f} s) and peaks at "
-        f"{r['big'].peak_mib:.0f} MiB against {r['md6'].peak_mib:.0f} MiB.",
+        f"Markdown build ({r['big'].median:.2f} s against {r['md6'].median:.2f} s); its "
+        f"largest process reaches {r['big'].rss_mib:.0f} MiB against {r['md6'].rss_mib:.0f} "
+        f"MiB (process tree {r['big'].tree_mib:.0f} MiB against {r['md6'].tree_mib:.0f} MiB).",
         "",
         "## What is measured",
         "",
@@ -810,7 +821,7 @@ def render(
         "(start-up, the six sample departments, their narratives read through pandoc), which "
         f"{SCALES[0]} plugins share less widely than {SCALES[1]}: it falls as plugins are "
         "added unless each plugin's cost grows a lot. The cost of each added plugin, above, "
-        "says more; with few runs on a busy machine it is within the noise.",
+        "says more about how a build grows with its plugins.",
         "- On a busy machine (see the load average) the numbers are noisy; the minimum is the "
         "least disturbed run.",
         "",

@@ -67,11 +67,11 @@ class ChartJob:
 
     def digest(self) -> str:
         """A name that changes whenever anything drawn changes (and the drawing code's version)."""
-        text = json.dumps([DRAWING_VERSION, asdict(self)], ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        text = json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(_CODE + text.encode("utf-8")).hexdigest()[:16]
 
 
-DRAWING_VERSION = 2  # bump when draw() changes how a chart looks
+_CODE = Path(__file__).read_bytes()  # a change to the drawing code is a new chart
 
 
 def draw(job: ChartJob, path: Path) -> None:
@@ -143,6 +143,10 @@ class ChartDrawer:
         self.workers = workers or min(2, os.cpu_count() or 1)
         self._pool: ProcessPoolExecutor | None = None
         self._pending: list[tuple[Future[None] | None, Path, Path]] = []
+
+    def cold(self) -> bool:
+        """Whether charts will likely need drawing (no cache, or an empty one)."""
+        return self.cache is None or not any(self.cache.glob("*.png"))
 
     def start(self) -> None:
         """Start the workers now (their imports overlap with reading the submissions)."""

@@ -215,6 +215,7 @@ def _config_option(func: Callable[..., Any]) -> Callable[..., Any]:
     help="Vẫn dựng báo cáo khi một plugin gặp lỗi (phần đó được đánh dấu); mã thoát vẫn báo lỗi.",
 )
 @click.option("--final", is_flag=True, help="Dựng bản chính thức (bỏ dấu DỰ THẢO).")
+@click.option("--no-cache", is_flag=True, help="Không dùng bộ nhớ đệm (dựng lại mọi thứ từ đầu).")
 @_common
 def build(
     config_path: Path,
@@ -222,6 +223,7 @@ def build(
     output_dir: Path | None,
     keep_going: bool,
     final: bool,
+    no_cache: bool,
     quiet: bool,
 ) -> int:
     """Dựng báo cáo ở các định dạng đã chọn."""
@@ -234,7 +236,9 @@ def build(
     if final:
         config = config.with_overrides(document={"final": True})
     target = output_dir.absolute() if output_dir else config.output_dir
-    with Pipeline(config, console=console, keep_going=keep_going) as pipeline:
+    with Pipeline(
+        config, console=console, keep_going=keep_going, use_cache=not no_cache
+    ) as pipeline:
         try:
             result = pipeline.build(formats or None, target)
         finally:
@@ -320,6 +324,26 @@ def plugins(config_path: Path, quiet: bool) -> int:
             f"{ORIGIN_LABELS[info.origin]:<12} {info.location}"
         )
         click.echo(f"{'':<12} hook: {', '.join(info.hooks)}")
+    return ExitCode.OK
+
+
+@main.command()
+@_config_option
+@_common
+def clean(config_path: Path, quiet: bool) -> int:
+    """Xóa bộ nhớ đệm của dự án báo cáo (không xóa bài nộp hay kết quả)."""
+    import shutil
+
+    from .cache import CACHE_DIR
+    from .config import load_config
+
+    folder = load_config(config_path).project_dir / CACHE_DIR
+    if folder.is_dir():
+        shutil.rmtree(folder)
+        if not quiet:
+            click.echo(f"Đã xóa bộ nhớ đệm {folder}.")
+    elif not quiet:
+        click.echo("Không có bộ nhớ đệm để xóa.")
     return ExitCode.OK
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import resources
+from .cache import Cache, digest
 from .report import Section
 from .templating import Markdown
 from .vi import fold
@@ -83,9 +84,22 @@ def _match(heading: str, spec: Mapping[str, Part]) -> str | None:
     return None
 
 
-def _run_writer(path: Path, media_prefix: str, workdir: Path) -> dict:
-    from .formats.pandoc import pandoc_path
+def _run_writer(path: Path, media_prefix: str, workdir: Path, cache: Cache) -> dict:
+    """The narrative writer's JSON (and, for Word, the pictures it extracted into ``workdir``).
 
+    Reading a narrative costs a pandoc run; the result is cached by the file's content, the
+    writer, pandoc's version and the media prefix.
+    """
+    from .formats.pandoc import pandoc_path, pandoc_version
+
+    writer = resources.templates_dir() / "filters" / "narrative.lua"
+    key = digest(path.read_bytes(), path.suffix.lower(), writer.read_bytes(), pandoc_version(),
+                 media_prefix)  # fmt: skip
+    cached = cache.get(key)
+    if cached is not None:
+        if (cached / "media").is_dir():
+            shutil.copytree(cached / "media", workdir / "media", dirs_exist_ok=True)
+        return json.loads((cached / "result.json").read_text(encoding="utf-8"))
     reader = "docx" if path.suffix.lower() == ".docx" else MARKDOWN_READER
     command = [
         pandoc_path(),
@@ -93,7 +107,7 @@ def _run_writer(path: Path, media_prefix: str, workdir: Path) -> dict:
         "--from",
         reader,
         "--to",
-        str(resources.templates_dir() / "filters" / "narrative.lua"),
+        str(writer),
         "--metadata",
         f"cchc-media={media_prefix}",
     ]
@@ -102,6 +116,11 @@ def _run_writer(path: Path, media_prefix: str, workdir: Path) -> dict:
     result = subprocess.run(command, capture_output=True, cwd=workdir)
     if result.returncode != 0:
         raise ValueError(result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:])
+    (workdir / "result.json").write_bytes(result.stdout)
+    files = {"result.json": workdir / "result.json"}
+    if (workdir / "media").is_dir():
+        files["media"] = workdir / "media"
+    cache.put(key, files)
     return json.loads(result.stdout.decode("utf-8"))
 
 
@@ -162,7 +181,9 @@ def read_narrative(
     workdir = Path(tempfile.mkdtemp(prefix="cchc-narrative-"))
     try:
         try:
-            raw = _run_writer(path, section.media_prefix, workdir)
+            raw = _run_writer(
+                path, section.media_prefix, workdir, Cache(section.cache, "narratives")
+            )
         except (ValueError, json.JSONDecodeError, OSError) as exc:
             section.error(
                 f"Không đọc được bài viết: {exc}",

@@ -8,12 +8,15 @@ no partial file under a real name.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from .cache import Cache, digest, tree_digest
 from .console import Console
 from .documents import Document
 from .errors import ConversionError
@@ -38,6 +41,7 @@ def convert_and_publish(
     epoch: int,
     console: Console,
     media: Path | None = None,
+    cache: Cache | None = None,
 ) -> dict[str, Path]:
     """Write every document in each of its formats into ``output_dir``; all or nothing.
 
@@ -75,7 +79,19 @@ def convert_and_publish(
                         data=document.data,
                     ),
                 )
-        errors = _run_parallel(jobs, console)
+        keys = _cache_keys(jobs, templates, staging / MEDIA) if cache and cache.enabled else {}
+        pending = {}
+        for key, (fmt, job) in jobs.items():
+            hit = cache.get(keys[key]) if keys else None
+            if hit is not None:
+                shutil.copyfile(hit / "out", job.target)
+                console.progress(f"{key}: không đổi (bộ nhớ đệm)")
+            else:
+                pending[key] = (fmt, job)
+        errors = _run_parallel(pending, console)
+        if not errors and keys:
+            for key, (_, job) in pending.items():
+                cache.put(keys[key], {"out": job.target})
         if errors:
             raise ConversionError(
                 "Không tạo được: "
@@ -97,6 +113,29 @@ def convert_and_publish(
         ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _cache_keys(
+    jobs: dict[str, tuple[OutputFormat, ConversionJob]], templates: tuple[Path, ...], media: Path
+) -> dict[str, str]:
+    """Each job's cache key: its source, format and the format's code, templates, media, tools
+    and metadata. (The formats' shared pandoc runner is part of every key too.)"""
+    from importlib.metadata import version
+
+    from .formats.pandoc import pandoc_version
+
+    runner = Path(sys.modules[pandoc_version.__module__].__file__ or "").read_bytes()
+    shared = digest(tree_digest(templates), tree_digest([media]), pandoc_version(),
+                    version("typst"), runner)  # fmt: skip
+    keys = {}
+    for key, (fmt, job) in jobs.items():
+        code = Path(sys.modules[fmt.convert.__module__].__file__ or "").read_bytes()
+        keys[key] = digest(
+            shared, fmt.name, code, job.source.read_bytes(), str(job.epoch),
+            json.dumps(job.metadata, sort_keys=True, default=str),
+            json.dumps(job.data, sort_keys=True, default=str),
+        )  # fmt: skip
+    return keys
 
 
 def _replace_folder(new: Path, current: Path) -> None:

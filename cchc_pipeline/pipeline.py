@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import resources
+from .cache import CACHE_DIR, Cache
 from .charts import ChartDrawer
 from .config import ReportConfig, did_you_mean
 from .console import SILENT, Console
@@ -40,7 +41,6 @@ STAGE_NAMES = {
 REPORT_TEMPLATE = "report.md.j2"
 THEMATIC_TEMPLATE = "chuyen-de.md.j2"
 COMMENDATIONS_TEMPLATE = "khen-thuong.md.j2"
-CACHE_DIR = ".cchc-cache"
 
 
 @dataclass
@@ -73,6 +73,7 @@ class Pipeline:
         plugins: PluginSet | None = None,
         console: Console = SILENT,
         keep_going: bool = False,
+        use_cache: bool = True,
     ) -> None:
         self.config = config
         self.plugins = plugins or load_plugins(config)
@@ -87,7 +88,8 @@ class Pipeline:
         }
         self._inputs: list[InputFile] | None = None
         self.workdir = Path(tempfile.mkdtemp(prefix="cchc-build-"))
-        self.charts = ChartDrawer(cache=config.project_dir / CACHE_DIR / "charts")
+        self.cache_root = config.project_dir / CACHE_DIR if use_cache else None
+        self.charts = ChartDrawer(cache=self.cache_root / "charts" if self.cache_root else None)
         self.report = Report(config=config, sections=self._sections())
 
     def __enter__(self) -> Pipeline:
@@ -154,6 +156,7 @@ class Pipeline:
                 templates=self._templates_for(info),
                 workdir=self.workdir,
                 charts=self.charts,
+                cache=self.cache_root,
             )
             for number, info in enumerate(infos, start=1)
         }
@@ -313,7 +316,8 @@ class Pipeline:
         hook.cchc_build_started(report=self.report)
         completed = False
         try:
-            self.charts.start()
+            if self.charts.cold():
+                self.charts.start()  # workers import matplotlib while submissions are read
             self.collect_and_validate()
             if self.report.errors and not self.keep_going:
                 raise ValidationFailed(
@@ -333,6 +337,7 @@ class Pipeline:
                 epoch=report_epoch(self.config),
                 console=self.console,
                 media=self.workdir / "media",
+                cache=Cache(self.cache_root, "outputs"),
             )
             completed = True
         finally:

@@ -47,6 +47,7 @@ class Section:
     targets: list[Any] = field(default_factory=list)  # TargetResult rows for Phụ lục I
     nominations: list[Any] = field(default_factory=list)  # Nomination rows (khen thưởng)
     charts: Any = field(default=None, repr=False)  # the build's ChartDrawer
+    cache: Path | None = None  # the project's cache folder, None with --no-cache
 
     def render(self, template: str, **context: Any) -> Markdown:
         """Render one of the plugin's templates; ``section`` and ``config`` are always defined."""

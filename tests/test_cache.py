@@ -1,0 +1,91 @@
+"""The build cache: an unchanged input is not converted again, and any change is rebuilt."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+COUNTING_FORMAT = """
+from pathlib import Path
+import shutil
+from cchc_pipeline import OutputFormat, hookimpl
+
+@hookimpl
+def cchc_output_formats():
+    def convert(job):
+        log = job.source.parent.parent.parent / "conversions.log"
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write("x\\n")
+        shutil.copyfile(job.source, job.target)
+    return [OutputFormat("dem", ".dem", "Đếm số lần chuyển đổi", convert)]
+"""
+
+
+def conversions(project) -> int:
+    log = project.root / "conversions.log"
+    return len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
+
+
+def set_value(project, plugin, indicator, year, value) -> None:
+    path = project.root / "submissions" / plugin / "so-lieu.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    next(r for r in rows if r and r[0] == indicator)[rows[0].index(str(year))] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def build(project, *args) -> str:
+    result = project.run("build", "-f", "md", "-f", "dem", *args)
+    assert result.exit_code == 0, result.output
+    return project.output("dem").read_text(encoding="utf-8")
+
+
+def test_unchanged_outputs_are_not_converted_again_and_changes_always_are(project):
+    project.add_plugin("dem", COUNTING_FORMAT)
+    first = build(project)
+    assert conversions(project) == 1
+    assert build(project) == first
+    assert conversions(project) == 1  # nothing changed: served from the cache
+
+    set_value(project, "stp", "pbgdpl_buoi", 2020, "1.999")  # one value of one department
+    changed = build(project)
+    assert conversions(project) == 2 and "| 1.999 |" in changed and changed != first
+
+    override = project.root / "templates"  # a template of the project replaces the field's
+    override.mkdir()
+    (override / "nhiem-vu.md.j2").write_text("Nhiệm vụ ghi đè.\n", encoding="utf-8")
+    assert "Nhiệm vụ ghi đè." not in changed
+    assert "Nhiệm vụ ghi đè." in build(project)
+    assert conversions(project) == 3
+
+    before = conversions(project)
+    build(project, "--no-cache")
+    assert conversions(project) == before + 1
+
+
+def test_narrative_and_chart_changes_reach_the_outputs(project):
+    assert project.run("build", "-f", "md").exit_code == 0
+    chart = project.root / "build" / "media" / "stp" / "bieu-do-2.png"
+    old_chart = chart.read_bytes()
+    narrative = project.root / "submissions" / "stp" / "bao-cao.md"
+    narrative.write_text(
+        narrative.read_text(encoding="utf-8").replace(
+            "# Hạn chế", "Câu mới thêm vào phần kết quả.\n\n# Hạn chế"
+        ),
+        encoding="utf-8",
+    )
+    set_value(project, "stp", "pbgdpl_buoi", 2015, "2.500")
+    assert project.run("build", "-f", "md").exit_code == 0
+    markdown = project.output("md").read_text(encoding="utf-8")
+    assert "Câu mới thêm vào phần kết quả." in markdown
+    assert chart.read_bytes() != old_chart
+
+
+def test_clean_removes_the_cache(project):
+    assert project.run("build", "-f", "md").exit_code == 0
+    assert (project.root / ".cchc-cache").is_dir()
+    result = project.run("clean", "-c", str(project.config_path))
+    assert result.exit_code == 0 and "Đã xóa bộ nhớ đệm" in result.stdout
+    assert not (project.root / ".cchc-cache").exists()
+    assert (project.root / "submissions" / "stp" / "so-lieu.csv").is_file()

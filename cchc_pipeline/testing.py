@@ -104,6 +104,20 @@ class ReportProject:
             raise AssertionError(f"{old!r} is not in {path}")
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
+    def set_value(self, plugin: str, indicator: str, year: int, text: str) -> None:
+        """Write ``text`` into the cell of ``indicator`` and ``year`` of a plugin's data file."""
+        import csv
+        import io
+
+        path = self.root / "submissions" / plugin / "so-lieu.csv"
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        column = rows[0].index(str(year))
+        (row,) = [r for r in rows[1:] if r and r[0] == indicator]
+        row[column] = text
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(rows)  # quotes the cells with commas
+        path.write_text(out.getvalue(), encoding="utf-8")
+
     def findings(self, plugin: str | None = None) -> list[dict]:
         """``cchc validate --format json``, optionally only one plugin's findings."""
         import json
@@ -139,3 +153,25 @@ class ReportProject:
         if not path.is_file():
             raise AssertionError(f"{path} was not built; the folder has {sorted(folder.glob('*'))}")
         return path
+
+
+def assert_findings(found: list[dict], expected: list[tuple[str, int]], file: str) -> None:
+    """``found`` is exactly the errors ``expected``: (message fragment, line of ``file``) pairs,
+    in any order; anything left over fails."""
+    rest = list(found)
+    for fragment, line in expected:
+        where = {"file": file, "sheet": None, "cell": None, "line": line, "heading": None}
+        match = [f for f in rest if fragment in f["message"] and f["location"] == where]
+        assert match, f"no finding with {fragment!r} at line {line} among {found}"
+        assert match[0]["severity"] == "error"
+        rest.remove(match[0])
+    assert rest == [], f"unexpected findings: {rest}"
+
+
+def rule_id(rule) -> str:
+    """A readable id for a catalogue rule, for test ids and coverage checks."""
+    if rule.kind == "sum":
+        return f"sum {rule.total} = {' + '.join(rule.parts)}"
+    if rule.kind == "not_more":
+        return f"not_more {rule.left} <= {' + '.join(rule.right)}"
+    return f"{rule.kind} {rule.indicator}"

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 COUNTING_FORMAT = """
 from pathlib import Path
 import shutil
@@ -26,15 +23,6 @@ def conversions(project) -> int:
     return len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
 
 
-def set_value(project, plugin, indicator, year, value) -> None:
-    path = project.root / "submissions" / plugin / "so-lieu.csv"
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
-    next(r for r in rows if r and r[0] == indicator)[rows[0].index(str(year))] = value
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
-
-
 def build(project, *args) -> str:
     result = project.run("build", "-f", "md", "-f", "dem", *args)
     assert result.exit_code == 0, result.output
@@ -48,7 +36,7 @@ def test_unchanged_outputs_are_not_converted_again_and_changes_always_are(projec
     assert build(project) == first
     assert conversions(project) == 1  # nothing changed: served from the cache
 
-    set_value(project, "stp", "pbgdpl_buoi", 2020, "1.999")  # one value of one department
+    project.set_value("stp", "pbgdpl_buoi", 2020, "1.999")  # one value of one department
     changed = build(project)
     assert conversions(project) == 2 and "| 1.999 |" in changed and changed != first
 
@@ -75,7 +63,7 @@ def test_narrative_and_chart_changes_reach_the_outputs(project):
         ),
         encoding="utf-8",
     )
-    set_value(project, "stp", "pbgdpl_buoi", 2015, "2.500")
+    project.set_value("stp", "pbgdpl_buoi", 2015, "2.500")
     assert project.run("build", "-f", "md").exit_code == 0
     markdown = project.output("md").read_text(encoding="utf-8")
     assert "Câu mới thêm vào phần kết quả." in markdown

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 import docx
 import pytest
@@ -72,16 +70,6 @@ def targets_rows(project) -> dict[str, list[str]]:
     return {row.cells[1].text: [c.text for c in row.cells] for row in table.rows[1:]}
 
 
-def set_value(project, plugin: str, indicator: str, year: int, value: str) -> None:
-    path = project.root / "submissions" / plugin / "so-lieu.csv"
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
-    column = rows[0].index(str(year))
-    next(r for r in rows if r and r[0] == indicator)[column] = value
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
-
-
 def test_target_verdicts_are_computed_from_the_data(project):
     assert project.run("build", "-f", "docx").exit_code == 0
     rows = targets_rows(project)
@@ -90,8 +78,8 @@ def test_target_verdicts_are_computed_from_the_data(project):
     verdicts = [r[4] for r in rows.values() if r[4]]
     assert "Đạt" in verdicts and "Không đạt" in verdicts
 
-    set_value(project, "stp", "vbqppl_xu_ly", 2020, "3")
-    set_value(project, "stp", "ty_le_xu_ly", 2020, "100")
+    project.set_value("stp", "vbqppl_xu_ly", 2020, "3")
+    project.set_value("stp", "ty_le_xu_ly", 2020, "100")
     result = project.run("build", "-f", "docx")
     assert result.exit_code == 0, result.output
     rows = targets_rows(project)

@@ -7,53 +7,16 @@ listed, as (fragment of the message, line of the data file) pairs, all of them e
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import pytest
 
-from cchc_pipeline.catalogue import Rule, load_catalogue
-from cchc_pipeline.testing import ReportProject
+from cchc_pipeline.catalogue import load_catalogue
+from cchc_pipeline.testing import ReportProject, assert_findings, rule_id
 
 PLUGIN = "stc"
 DATA = f"submissions/{PLUGIN}/so-lieu.csv"
 CATALOGUE = load_catalogue(Path(__file__).resolve().parents[1] / "catalogue.toml")
-
-
-def set_value(project: ReportProject, indicator: str, year: int, text: str) -> None:
-    """Write ``text`` into the cell of ``indicator`` and ``year`` of the data file."""
-    path = project.root / DATA
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
-    column = rows[0].index(str(year))
-    (row,) = [r for r in rows[1:] if r and r[0] == indicator]
-    row[column] = text
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)  # quotes the cells with commas
-    path.write_text(out.getvalue(), encoding="utf-8")
-
-
-def at(line: int) -> dict:
-    return {"file": DATA, "sheet": None, "cell": None, "line": line, "heading": None}
-
-
-def assert_findings(found: list[dict], expected: list[tuple[str, int]]) -> None:
-    """``found`` is exactly ``expected`` ((message fragment, line) pairs), in any order."""
-    rest = list(found)
-    for fragment, line in expected:
-        match = [f for f in rest if fragment in f["message"] and f["location"] == at(line)]
-        assert match, f"no finding with {fragment!r} at line {line} among {found}"
-        assert match[0]["severity"] == "error"
-        rest.remove(match[0])
-    assert rest == [], f"unexpected findings: {rest}"
-
-
-def rule_id(rule: Rule) -> str:
-    if rule.kind == "sum":
-        return f"sum {rule.total} = {' + '.join(rule.parts)}"
-    if rule.kind == "not_more":
-        return f"not_more {rule.left} <= {' + '.join(rule.right)}"
-    return f"{rule.kind} {rule.indicator}"
 
 
 @pytest.fixture
@@ -137,17 +100,17 @@ def test_every_rule_and_share_has_a_case():
 
 @pytest.mark.parametrize(("cell", "expected"), BAD_VALUES)
 def test_bad_value_is_located(project, cell, expected):
-    set_value(project, *cell)
-    assert_findings(project.findings(PLUGIN), expected)
+    project.set_value(PLUGIN, *cell)
+    assert_findings(project.findings(PLUGIN), expected, DATA)
 
 
 @pytest.mark.parametrize(("cell", "expected"), RULES)
 def test_broken_rule_is_located(project, cell, expected):
-    set_value(project, *cell)
-    assert_findings(project.findings(PLUGIN), expected)
+    project.set_value(PLUGIN, *cell)
+    assert_findings(project.findings(PLUGIN), expected, DATA)
 
 
 @pytest.mark.parametrize(("cell", "expected"), SHARES)
 def test_share_that_disagrees_is_located(project, cell, expected):
-    set_value(project, *cell)
-    assert_findings(project.findings(PLUGIN), expected)
+    project.set_value(PLUGIN, *cell)
+    assert_findings(project.findings(PLUGIN), expected, DATA)

@@ -329,6 +329,28 @@ def plugins(config_path: Path, quiet: bool) -> int:
 
 @main.command()
 @_config_option
+@click.option(
+    "--port", default=8000, type=int, metavar="CỔNG", help="Cổng trên máy này (mặc định 8000)."
+)
+@_common
+def preview(config_path: Path, port: int, quiet: bool) -> int:
+    """Xem trước bản web, tự dựng lại và tải lại trang khi bài nộp thay đổi."""
+    from .console import Console
+    from .preview import Preview
+
+    try:
+        Preview(config_path, console=Console(quiet=quiet)).run(port)
+    except KeyboardInterrupt:
+        click.echo("Đã dừng xem trước.", err=True)
+    except OSError as exc:
+        click.echo(f"Lỗi: không mở được cổng {port}: {exc.strerror or exc}.", err=True)
+        click.echo("  → Chọn cổng khác bằng --port.", err=True)
+        return ExitCode.USAGE
+    return ExitCode.OK
+
+
+@main.command()
+@_config_option
 @_common
 def clean(config_path: Path, quiet: bool) -> int:
     """Xóa bộ nhớ đệm của dự án báo cáo (không xóa bài nộp hay kết quả)."""

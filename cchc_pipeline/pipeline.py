@@ -192,7 +192,8 @@ class Pipeline:
         sections = list(self.report.sections.values())
         # Collection reads files and runs pandoc (narratives): one thread per section overlaps
         # that waiting. Each hook touches only its own section; validation stays sequential.
-        with ThreadPoolExecutor(max_workers=max(1, min(8, len(sections)))) as pool:
+        workers = max(1, min(len(sections), os.cpu_count() or 2))  # pandoc is CPU-bound
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = [
                 pool.submit(self._call, section, "cchc_collect", section=section)
                 for section in sections

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 from .report import Section
+from .textfiles import read_rows
 from .vi import fold
 
 FILE = "khen-thuong.csv"
@@ -37,7 +36,7 @@ def read_nominations(section: Section) -> list[Nomination]:
     path = Path(section.submission) / FILE
     if not path.is_file():
         return []
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    rows = read_rows(path)
     if not rows:
         return []
     header = [fold(cell).replace(" ", "_") for cell in rows[0]]

@@ -8,8 +8,6 @@ catalogue (types, bounds, complete series) live here; field-specific rules stay 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +16,7 @@ from . import vi
 from .catalogue import Catalogue, Indicator
 from .model import Location
 from .report import Section
+from .textfiles import read_rows
 
 ID_COLUMN = "ma_chi_tieu"
 _YEAR = re.compile(r"^(19|20|21)\d\d$")
@@ -58,11 +57,11 @@ def parse_number(text: str) -> float | int:
 
 
 def read_csv(section: Section, path: Path) -> YearlyTable:
-    """Read a UTF-8 CSV: an ``ma_chi_tieu`` column, then one column per year."""
+    """Read a CSV: an ``ma_chi_tieu`` column, then one column per year (any encoding Excel
+    writes, see :mod:`cchc_pipeline.textfiles`)."""
     where = section.relative(path)
     table = YearlyTable(source=where)
-    text = path.read_text(encoding="utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = read_rows(path)
     if not rows:
         section.error("Tệp số liệu trống.", file=path, hint="Điền số liệu theo mẫu biểu.")
         return table

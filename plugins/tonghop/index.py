@@ -7,11 +7,10 @@ never typed.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from cchc_pipeline.textfiles import read_rows
 from cchc_pipeline.yearly import parse_number
 
 FILE = "chi-so.csv"
@@ -48,7 +47,7 @@ def read_index(section) -> list[IndexYear]:
             hint="Điền chỉ số CCHC (PAR Index) và chỉ số hài lòng (SIPAS) theo năm vào mẫu.",
         )
         return []
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    rows = read_rows(path)
     header = [c.strip() for c in rows[0]] if rows else []
     if any(c not in header for c in COLUMNS):
         section.error(

@@ -280,6 +280,44 @@ def validate(config_path: Path, output_format: str, quiet: bool) -> int:
     return ExitCode.VALIDATION if pipeline.report.errors else ExitCode.OK
 
 
+@main.command()
+@_config_option
+@_common
+def status(config_path: Path, quiet: bool) -> int:
+    """Tình trạng bài nộp của từng đơn vị: tệp nào đã có, sửa lúc nào, còn bao nhiêu lỗi."""
+    import datetime as dt
+
+    from .config import load_config
+    from .model import Severity
+    from .pipeline import Pipeline, severity_counts
+
+    with Pipeline(load_config(config_path)) as pipeline:
+        pipeline.collect_and_validate()
+        waiting = 0
+        for section in pipeline.report.sections.values():
+            title = section.department.name if section.department else section.name
+            counts = severity_counts(section.findings)
+            files = []
+            if section.submission is not None:
+                files = sorted(p for p in section.submission.rglob("*") if p.is_file())
+            ready = bool(files) and counts[Severity.ERROR] == 0 and section.failure is None
+            waiting += not ready
+            state = "SẴN SÀNG" if ready else "CHƯA SẴN SÀNG"
+            click.echo(
+                f"{title} ({section.name}): {state} — {counts[Severity.ERROR]} lỗi, "
+                f"{counts[Severity.WARNING]} cảnh báo"
+            )
+            for path in files:
+                changed = dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%d/%m/%Y %H:%M")
+                click.echo(f"    {section.relative(path)}  (sửa lúc {changed})")
+            if not files:
+                click.echo("    (chưa có tệp nào)")
+    click.echo(
+        "Tất cả đơn vị đã sẵn sàng." if not waiting else f"Còn {waiting} đơn vị chưa sẵn sàng."
+    )
+    return ExitCode.VALIDATION if waiting else ExitCode.OK
+
+
 def _print_findings(findings: list[Any], quiet: bool) -> None:
     """Warnings and errors of a build, on stderr (info only when not quiet)."""
     for finding in findings:

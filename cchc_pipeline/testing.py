@@ -133,7 +133,8 @@ class ReportProject:
         from .cli import main
 
         command = list(args)
-        if command and command[0] in {"build", "validate", "plugins"} and "-c" not in command:
+        with_config = {"build", "validate", "plugins", "status", "clean"}
+        if command and command[0] in with_config and "-c" not in command:
             command[1:1] = ["-c", str(self.config_path)]
         result = CliRunner().invoke(main, command, prog_name="cchc")
         if result.exception and not isinstance(result.exception, SystemExit):

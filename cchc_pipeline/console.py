@@ -13,6 +13,7 @@ class Console:
         self.stream = stream or sys.stderr
         self.progress_enabled = not quiet and self.stream.isatty()
         self.quiet = quiet
+        self._warned: set[str] = set()
 
     def progress(self, text: str) -> None:
         """One step of a build (stage, plugin, format)."""
@@ -25,8 +26,10 @@ class Console:
             print(f"» {text}", file=self.stream, flush=True)
 
     def warn(self, text: str) -> None:
-        """Something the user should read even in a pipe (not an error)."""
-        if not self.quiet:
+        """Something the user should read even in a pipe (not an error); said once per build,
+        however many documents repeat it (the PDF font of every thematic report)."""
+        if not self.quiet and text not in self._warned:
+            self._warned.add(text)
             print(text, file=self.stream, flush=True)
 
     def error(self, text: str) -> None:

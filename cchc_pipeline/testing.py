@@ -14,6 +14,7 @@ asserts on the exit code, the messages and the files written::
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,3 +177,61 @@ def rule_id(rule) -> str:
     if rule.kind == "not_more":
         return f"not_more {rule.left} <= {' + '.join(rule.right)}"
     return f"{rule.kind} {rule.indicator}"
+
+
+class FieldPluginCases:
+    """The tests every reform-field plugin has; a department's test class gives the cases.
+
+    ``PLUGIN`` is the plugin's name; ``BAD_VALUES``, ``RULES`` and ``SHARES`` are lists of
+    ``pytest.param((indicator, year, text), [(message fragment, line), ...], id=...)``: each
+    writes one cell of ``so-lieu.csv`` and expects exactly those errors. A rule's case id is
+    its :func:`rule_id` and a share's the indicator's id, so that a rule or share added to the
+    catalogue without a case fails ``test_every_rule_and_share_has_a_case``.
+    """
+
+    PLUGIN = ""
+    BAD_VALUES: list = []  # noqa: RUF012 - overridden by each department's class
+    RULES: list = []  # noqa: RUF012
+    SHARES: list = []  # noqa: RUF012
+    _CASES = {  # noqa: RUF012
+        "test_bad_value_is_located": "BAD_VALUES",
+        "test_broken_rule_is_located": "RULES",
+        "test_share_that_disagrees_is_located": "SHARES",
+    }
+
+    def pytest_generate_tests(self, metafunc) -> None:
+        """Parametrise each case test with the subclass's list (pytest calls this)."""
+        cases = self._CASES.get(metafunc.function.__name__)
+        if cases:
+            metafunc.parametrize(("cell", "expected"), getattr(metafunc.cls, cases))
+
+    @classmethod
+    def data_file(cls) -> str:
+        return f"submissions/{cls.PLUGIN}/so-lieu.csv"
+
+    @classmethod
+    def catalogue(cls):
+        from .catalogue import load_catalogue
+
+        return load_catalogue(Path(inspect.getfile(cls)).resolve().parents[1] / "catalogue.toml")
+
+    def _check(self, project: ReportProject, cell: tuple, expected: list) -> None:
+        project.set_value(self.PLUGIN, *cell)
+        assert_findings(project.findings(self.PLUGIN), expected, self.data_file())
+
+    def test_sample_is_clean(self, tmp_path) -> None:
+        assert ReportProject.sample(tmp_path / "bao-cao").findings(self.PLUGIN) == []
+
+    def test_every_rule_and_share_has_a_case(self) -> None:
+        catalogue = self.catalogue()
+        assert {rule_id(r) for r in catalogue.rules} == {case.id for case in self.RULES}
+        assert {i.id for i in catalogue if i.share} == {case.id for case in self.SHARES}
+
+    def test_bad_value_is_located(self, tmp_path, cell, expected) -> None:
+        self._check(ReportProject.sample(tmp_path / "bao-cao"), cell, expected)
+
+    def test_broken_rule_is_located(self, tmp_path, cell, expected) -> None:
+        self._check(ReportProject.sample(tmp_path / "bao-cao"), cell, expected)
+
+    def test_share_that_disagrees_is_located(self, tmp_path, cell, expected) -> None:
+        self._check(ReportProject.sample(tmp_path / "bao-cao"), cell, expected)

@@ -2,30 +2,16 @@
 
 Each case writes one bad cell into the sample's ``so-lieu.csv`` and expects exactly the findings
 listed, as (fragment of the message, line of the data file) pairs, all of them errors. Every
-``[[rule]]`` and every ``share`` of ``catalogue.toml`` has its case (checked below).
+``[[rule]]`` and every ``share`` of ``catalogue.toml`` has its case (FieldPluginCases checks it).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from cchc_pipeline.catalogue import load_catalogue
-from cchc_pipeline.testing import ReportProject, assert_findings, rule_id
+from cchc_pipeline.testing import FieldPluginCases
 
 PLUGIN = "vp"
-DATA = f"submissions/{PLUGIN}/so-lieu.csv"
-CATALOGUE = load_catalogue(Path(__file__).resolve().parents[1] / "catalogue.toml")
-
-
-@pytest.fixture
-def project(tmp_path):
-    return ReportProject.sample(tmp_path / "bao-cao")
-
-
-def test_sample_is_clean(project):
-    assert project.findings(PLUGIN) == []
 
 
 CONG_BO = "“Thủ tục hành chính được công bố, công khai”"
@@ -118,24 +104,8 @@ SHARES = [
 ]
 
 
-def test_every_rule_and_share_has_a_case():
-    assert {rule_id(r) for r in CATALOGUE.rules} == {case.id for case in RULES}
-    assert {i.id for i in CATALOGUE if i.share} == {case.id for case in SHARES}
-
-
-@pytest.mark.parametrize(("cell", "expected"), BAD_VALUES)
-def test_bad_value_is_located(project, cell, expected):
-    project.set_value(PLUGIN, *cell)
-    assert_findings(project.findings(PLUGIN), expected, DATA)
-
-
-@pytest.mark.parametrize(("cell", "expected"), RULES)
-def test_broken_rule_is_located(project, cell, expected):
-    project.set_value(PLUGIN, *cell)
-    assert_findings(project.findings(PLUGIN), expected, DATA)
-
-
-@pytest.mark.parametrize(("cell", "expected"), SHARES)
-def test_share_that_disagrees_is_located(project, cell, expected):
-    project.set_value(PLUGIN, *cell)
-    assert_findings(project.findings(PLUGIN), expected, DATA)
+class TestVp(FieldPluginCases):
+    PLUGIN = PLUGIN
+    BAD_VALUES = BAD_VALUES
+    RULES = RULES
+    SHARES = SHARES

@@ -119,7 +119,10 @@ class Pipeline:
         folders += [self._project_templates(), resources.templates_dir()]
         if info is not None:  # a field's default templates, which plugins override by name
             folders.append(resources.templates_dir() / "field")
-        return Templates([f for f in folders if f.is_dir()], self.filters, self.globals)
+        compiled = self.cache_root / "templates" if self.cache_root else None
+        return Templates(
+            [f for f in folders if f.is_dir()], self.filters, self.globals, cache=compiled
+        )
 
     def _submission_for(self, info: PluginInfo) -> Path | None:
         configured = self.config.submissions.get(info.name)

@@ -9,6 +9,7 @@ Markdown already (a rendered fragment, a narrative read through pandoc) is wrapp
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import unicodedata
@@ -83,6 +84,61 @@ def default_globals() -> dict[str, Any]:
     }
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates shared by every environment of the process, and kept on disk.
+
+    Each section has its own environment (its own search path), yet six of them render the
+    same field templates: compiling a template costs more than rendering it, so the compiled
+    code is kept here by template file and checked against the source's checksum (Jinja's
+    buckets do that), in memory for the build and in the project's cache for the next one.
+    Every environment made by :class:`Templates` has the same options, which the compiled
+    code depends on.
+    """
+
+    def __init__(self) -> None:
+        self._memory: dict[str, bytes] = {}
+        self._disk: dict[Path, jinja2.FileSystemBytecodeCache] = {}
+
+    def on_disk(self, folder: Path | None) -> jinja2.BytecodeCache:
+        """A view of this cache that also reads and writes ``folder`` (None: memory only)."""
+        if folder is None:
+            return self
+        if folder not in self._disk:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._disk[folder] = jinja2.FileSystemBytecodeCache(str(folder))
+        return _Layered(self, self._disk[folder])
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self._memory.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._memory[bucket.key] = bucket.bytecode_to_string()
+
+
+class _Layered(jinja2.BytecodeCache):
+    """Memory first, then the disk; what is compiled goes to both."""
+
+    def __init__(self, memory: CompiledTemplates, disk: jinja2.FileSystemBytecodeCache) -> None:
+        self.memory, self.disk = memory, disk
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.memory.load_bytecode(bucket)
+        if bucket.code is None:
+            self.disk.load_bytecode(bucket)
+            if bucket.code is not None:
+                self.memory.dump_bytecode(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.memory.dump_bytecode(bucket)
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            self.disk.dump_bytecode(bucket)
+
+
+COMPILED = CompiledTemplates()
+
+
 class Templates:
     """A Jinja2 environment over a search path of template folders (first match wins)."""
 
@@ -91,10 +147,12 @@ class Templates:
         folders: Iterable[Path],
         filters: Mapping[str, Callable[..., Any]] | None = None,
         globals_: Mapping[str, Any] | None = None,
+        cache: Path | None = None,
     ) -> None:
         self.folders = [Path(f) for f in folders]
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(f) for f in self.folders]),
+            bytecode_cache=COMPILED.on_disk(cache),
             undefined=jinja2.StrictUndefined,
             finalize=_finalize,
             autoescape=False,

@@ -47,6 +47,11 @@ def test_unchanged_outputs_are_not_converted_again_and_changes_always_are(projec
     assert "Nhiệm vụ ghi đè." in build(project)
     assert conversions(project) == 3
 
+    # the same template file edited: its compiled code (kept in memory and on disk) is stale
+    (override / "nhiem-vu.md.j2").write_text("Nhiệm vụ sửa lại.\n", encoding="utf-8")
+    assert "Nhiệm vụ sửa lại." in build(project)
+    assert list((project.root / ".cchc-cache" / "templates").glob("*.cache"))
+
     before = conversions(project)
     build(project, "--no-cache")
     assert conversions(project) == before + 1

@@ -191,6 +191,18 @@ def _config_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def _output_option(help_text: str) -> Callable[..., Any]:
+    """``-o DIR``: the output folder instead of the config's."""
+    return click.option(
+        "-o",
+        "--output",
+        "output_dir",
+        type=click.Path(path_type=Path),
+        metavar="THƯ_MỤC",
+        help=help_text,
+    )
+
+
 @main.command()
 @_config_option
 @click.option(
@@ -201,14 +213,7 @@ def _config_option(func: Callable[..., Any]) -> Callable[..., Any]:
     metavar="ĐỊNH_DẠNG",
     help="md, docx, pdf, html hoặc pptx; lặp lại để chọn nhiều (mặc định: theo cấu hình).",
 )
-@click.option(
-    "-o",
-    "--output",
-    "output_dir",
-    type=click.Path(path_type=Path),
-    metavar="THƯ_MỤC",
-    help="Thư mục ghi kết quả (mặc định: theo cấu hình).",
-)
+@_output_option("Thư mục ghi kết quả (mặc định: theo cấu hình).")
 @click.option(
     "--keep-going",
     is_flag=True,
@@ -246,6 +251,10 @@ def build(
     if not quiet:
         for name, path in result.outputs.items():
             click.echo(f"Đã ghi {name}: {path}")
+        if result.outputs:
+            from .manifest import manifest_name
+
+            click.echo(f"Đã ghi bản kê: {target / manifest_name(config.output['name'])}")
     if result.failures:
         click.echo(
             f"Báo cáo có {len(result.failures)} phần chưa dựng được (đã đánh dấu).", err=True
@@ -278,6 +287,39 @@ def validate(config_path: Path, output_format: str, quiet: bool) -> int:
     else:
         _print_grouped(pipeline, findings)
     return ExitCode.VALIDATION if pipeline.report.errors else ExitCode.OK
+
+
+@main.command()
+@_config_option
+@_output_option("Thư mục kết quả cần kiểm tra (mặc định: theo cấu hình).")
+@_common
+def verify(config_path: Path, output_dir: Path | None, quiet: bool) -> int:
+    """Kiểm tra kết quả còn khớp với bài nộp đã dựng ra chúng (theo bản kê của lần dựng).
+
+    \b
+    Mã thoát: 0 mọi tệp khớp; 1 có đầu vào đã đổi (kết quả đã cũ), kết quả bị sửa hoặc mất,
+    hoặc chưa có bản kê; 2 sai cấu hình.
+    """
+    from .config import load_config
+    from .manifest import manifest_name, read_manifest
+    from .manifest import verify as compare
+    from .plugins import load_plugins
+
+    config = load_config(config_path)
+    target = output_dir.absolute() if output_dir else config.output_dir
+    path = target / manifest_name(config.output["name"])
+    manifest = read_manifest(path)
+    plugins = [(i.name, i.version) for i in load_plugins(config).infos.values()]
+    differences = compare(manifest, config.project_dir, target, plugins)
+    for difference in differences:
+        click.echo(f"- {difference}")
+    if differences:
+        click.echo(f"Có {len(differences)} điểm không khớp với bản kê {path}.")
+        return ExitCode.VALIDATION
+    if not quiet:
+        count = len(manifest["inputs"]), len(manifest["outputs"])
+        click.echo(f"Khớp: {count[0]} đầu vào và {count[1]} kết quả đúng như bản kê {path}.")
+    return ExitCode.OK
 
 
 @main.command()

@@ -56,3 +56,30 @@ class ValidationFailed(CchcError):
     """The submissions hold findings of severity error."""
 
     exit_code = ExitCode.VALIDATION
+
+
+_OS_REASONS = {
+    "ENOSPC": "ổ đĩa đã đầy",
+    "EDQUOT": "đã hết hạn mức dung lượng",
+    "EACCES": "không có quyền ghi",
+    "EPERM": "không được phép ghi",
+    "EROFS": "ổ đĩa chỉ cho đọc",
+    "EEXIST": "đã có một tệp trùng tên (không phải thư mục)",
+    "ENOTDIR": "một phần của đường dẫn là tệp, không phải thư mục",
+    "EISDIR": "đường dẫn là một thư mục",
+    "ENOENT": "không tìm thấy đường dẫn",
+    "ENAMETOOLONG": "tên tệp quá dài",
+    "EIO": "lỗi đọc ghi của thiết bị",
+    "EBUSY": "tệp đang được chương trình khác dùng",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """Why a file operation failed, in Vietnamese (the system's own text is English)."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or -1, "")
+    reason = _OS_REASONS.get(name)
+    if reason is None:
+        return f"lỗi hệ thống {name or type(exc).__name__}"
+    return f"{reason} ({name})"

@@ -8,18 +8,20 @@ no partial file under a real name.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .cache import Cache, digest, tree_digest
 from .console import Console
 from .documents import Document
-from .errors import ConversionError
+from .errors import ConversionError, describe_os_error
 from .model import ConversionJob, OutputFormat
 
 STAGING_PREFIX = ".cchc-staging-"
@@ -42,11 +44,13 @@ def convert_and_publish(
     console: Console,
     media: Path | None = None,
     cache: Cache | None = None,
+    seal: Callable[[Path, dict[str, Path]], Path] | None = None,
 ) -> dict[str, Path]:
     """Write every document in each of its formats into ``output_dir``; all or nothing.
 
     The report's files are keyed by format ("docx"); the other documents' by document and
-    format ("chuyen-de-stp.docx").
+    format ("chuyen-de-stp.docx"). ``seal``, given the staging folder and every staged file by
+    its published name, stages one more file (the manifest), published after all the others.
     """
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
@@ -54,7 +58,7 @@ def convert_and_publish(
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output_dir))
     except OSError as exc:
         raise ConversionError(
-            f"Không ghi được vào thư mục kết quả {output_dir}: {exc.strerror or exc}.",
+            f"Không ghi được vào thư mục kết quả {output_dir}: {describe_os_error(exc)}.",
             "Kiểm tra quyền ghi và dung lượng ổ đĩa, hoặc chọn thư mục khác bằng -o.",
         ) from exc
     try:
@@ -98,17 +102,19 @@ def convert_and_publish(
                 + "; ".join(f"{name}: {message}" for name, message in errors.items()),
                 "Kết quả của lần dựng trước vẫn giữ nguyên. Chạy lại với --debug để xem chi tiết.",
             )
-        published: dict[str, Path] = {}
-        for key, (_, job) in jobs.items():
-            final = output_dir / job.target.name
-            os.replace(job.target, final)
-            published[key] = final
-        if "md" in published and (staging / MEDIA).is_dir():
-            _replace_folder(staging / MEDIA, output_dir / MEDIA)
-        return published
+        staged_media = staging / MEDIA if "md" in jobs and (staging / MEDIA).is_dir() else None
+        files = [job.target for _, job in jobs.values()]
+        if seal is not None:
+            named = {p.name: p for p in files}
+            if staged_media is not None:
+                named |= {f"{MEDIA}/{p.relative_to(staged_media).as_posix()}": p
+                          for p in sorted(staged_media.rglob("*")) if p.is_file()}  # fmt: skip
+            files.append(seal(staging, named))
+        publish(files, output_dir, staged_media)
+        return {key: output_dir / job.target.name for key, (_, job) in jobs.items()}
     except OSError as exc:
         raise ConversionError(
-            f"Không ghi được kết quả vào {output_dir}: {exc.strerror or exc}.",
+            f"Không ghi được kết quả vào {output_dir}: {describe_os_error(exc)}.",
             "Kiểm tra quyền ghi và dung lượng ổ đĩa; kết quả cũ vẫn giữ nguyên.",
         ) from exc
     finally:
@@ -138,13 +144,47 @@ def _cache_keys(
     return keys
 
 
-def _replace_folder(new: Path, current: Path) -> None:
-    """Put ``new`` where ``current`` is, with the old one moved aside until the swap is done."""
-    old = current.with_name(STAGING_PREFIX + "old-" + current.name)
-    if current.exists():
-        os.replace(current, old)
-    os.replace(new, current)
-    shutil.rmtree(old, ignore_errors=True)
+def publish(files: list[Path], output_dir: Path, media: Path | None = None) -> None:
+    """Rename the staged ``files`` into ``output_dir`` in order, the ``media`` folder before
+    the last file. Should a rename fail (a full disk, Ctrl-C), what was replaced is put back,
+    so the folder holds the new outputs or the old ones, never a mix."""
+    backup = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + "old-", dir=output_dir))
+    done: list[tuple[Path, Path | None]] = []  # (published path, its previous version)
+    try:
+        for number, staged in enumerate(files):
+            if media is not None and number == len(files) - 1:
+                _swap(media, output_dir / MEDIA, backup / MEDIA, done)
+            _swap(staged, output_dir / staged.name, backup / staged.name, done)
+    except BaseException:
+        for final, previous in reversed(done):
+            with contextlib.suppress(OSError):
+                if final.is_dir() and not final.is_symlink():
+                    shutil.rmtree(final)
+                elif previous is None:
+                    final.unlink(missing_ok=True)
+                if previous is not None:
+                    os.replace(previous, final)
+        raise
+    finally:
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def _swap(new: Path, final: Path, keep: Path, done: list[tuple[Path, Path | None]]) -> None:
+    """Put ``new`` in place of ``final``, keeping the previous version at ``keep``. A file is
+    replaced in one atomic rename (its old bytes kept through a hard link, else a copy); a
+    folder is moved aside first."""
+    previous = None
+    if final.is_dir() and not final.is_symlink():
+        os.replace(final, keep)
+        previous = keep
+    elif final.exists():
+        try:
+            os.link(final, keep)
+        except OSError:  # a file system without hard links
+            shutil.copy2(final, keep)
+        previous = keep
+    done.append((final, previous))
+    os.replace(new, final)
 
 
 def _run_parallel(

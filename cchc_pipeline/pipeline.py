@@ -26,6 +26,7 @@ from .department import FieldData
 from .documents import Document, DocumentInfo, commendation_info, department_info
 from .errors import CchcError, ConfigError, PluginError, ValidationFailed
 from .inputs import InputFile, input_files, revision
+from .manifest import sealer
 from .model import Finding, Severity
 from .numbering import number_tables_and_figures
 from .outputs import convert_and_publish
@@ -342,6 +343,7 @@ class Pipeline:
                 console=self.console,
                 media=self.workdir / "media",
                 cache=Cache(self.cache_root, "outputs"),
+                seal=sealer(self),
             )
             completed = True
         finally:

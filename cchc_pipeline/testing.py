@@ -134,7 +134,7 @@ class ReportProject:
         from .cli import main
 
         command = list(args)
-        with_config = {"build", "validate", "plugins", "status", "clean"}
+        with_config = {"build", "validate", "plugins", "status", "clean", "verify"}
         if command and command[0] in with_config and "-c" not in command:
             command[1:1] = ["-c", str(self.config_path)]
         result = CliRunner().invoke(main, command, prog_name="cchc")

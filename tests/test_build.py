@@ -39,6 +39,7 @@ def test_sample_build_writes_every_document_and_format(built_sample):
     for code in DEPARTMENTS:
         expected += [built_sample.output(e, f"chuyen-de-{code}").name for e in ("docx", "pdf")]
     expected += [built_sample.output(e, "khen-thuong").name for e in ("docx", "xlsx")]
+    expected.append(built_sample.output("manifest.json").name)  # the audit trail (test_audit.py)
     leftovers = [p.name for p in (built_sample.root / "build").iterdir()]
     assert sorted(leftovers) == sorted(expected)
     media = built_sample.root / "build" / "media"
@@ -113,6 +114,7 @@ def test_two_builds_are_byte_identical(project, tmp_path):
         p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file()
     )
     assert len(files) >= 5 + 12 + 2 + 6  # every document, format and chart
+    assert any(name.name.endswith(".manifest.json") for name in files)
     for name in files:
         assert digest(tmp_path / "a" / name) == digest(tmp_path / "b" / name), name
 

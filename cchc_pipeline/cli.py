@@ -147,6 +147,12 @@ def _common(func: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:
             if debug:
                 raise
+            from .plugins import blame
+
+            fault = blame(exc)  # a plugin's hook raised outside a build stage
+            if fault is not None:
+                click.echo(f"Lỗi: {fault.message}\n  → {fault.hint}", err=True)
+                ctx.exit(int(fault.exit_code))
             click.echo(f"Lỗi không mong đợi: {type(exc).__name__}: {exc}", err=True)
             click.echo("  → Chạy lại với --debug và gửi kết quả cho người phát triển.", err=True)
             ctx.exit(int(ExitCode.BUILD))

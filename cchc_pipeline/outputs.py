@@ -200,5 +200,7 @@ def _run_parallel(
                 future.result()
                 console.progress(f"{key}: xong")
             except Exception as exc:  # a converter's failure is reported per format
-                errors[key] = str(exc) or type(exc).__name__
+                errors[key] = (
+                    describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
+                ) or type(exc).__name__
     return errors

@@ -54,6 +54,20 @@ ORIGIN_LABELS = {
     "folder": "thư mục",
 }
 _FOLDER_PACKAGE = "cchc_plugins"
+# What a plugin was doing in each hook, for the message when it raises.
+HOOK_STAGES = {
+    "cchc_configure": "đọc cấu hình",
+    "cchc_department": "khai báo đơn vị",
+    "cchc_template_filters": "khai báo bộ lọc mẫu",
+    "cchc_template_globals": "khai báo biến mẫu",
+    "cchc_output_formats": "khai báo định dạng kết quả",
+    "cchc_build_started": "bắt đầu dựng",
+    "cchc_build_finished": "kết thúc dựng",
+    "cchc_collect": "thu thập dữ liệu",
+    "cchc_validate": "kiểm tra dữ liệu",
+    "cchc_render": "kết xuất nội dung",
+}
+_MODULES: dict[str, str] = {}  # module of each loaded plugin → the plugin's name
 
 
 @dataclass
@@ -191,6 +205,7 @@ def load_plugins(config: ReportConfig | None, *, autoload: bool | None = None) -
                 f"Plugin “{name}” ({location}) khai báo hook sai: {exc}",
                 "Đối chiếu tên và tham số của hook với tài liệu hook (cchc_pipeline/hookspecs.py).",
             ) from exc
+        _MODULES[getattr(plugin, "__name__", "") or name] = name
         infos[name] = PluginInfo(
             name=name,
             origin=origin,
@@ -239,6 +254,28 @@ def load_plugins(config: ReportConfig | None, *, autoload: bool | None = None) -
 
     order = _section_order(config, infos, disabled)
     return PluginSet(pm=pm, infos=infos, order=order)
+
+
+def blame(exc: BaseException) -> PluginError | None:
+    """The failure of a plugin's hook, found in the traceback of ``exc``: which plugin, in
+    which hook; ``None`` when no plugin's hook is in it (a fault of the core)."""
+    frame_tb = exc.__traceback__
+    while frame_tb is not None:
+        frame = frame_tb.tb_frame
+        module = str(frame.f_globals.get("__name__", ""))
+        owner = next(
+            (n for m, n in _MODULES.items() if module == m or module.startswith(m + ".")), None
+        )
+        hook = frame.f_code.co_name
+        if owner is not None and hook in HOOK_STAGES:
+            return PluginError(
+                f"Plugin “{owner}” gặp lỗi ở bước {HOOK_STAGES[hook]} ({hook}): "
+                f"{type(exc).__name__}: {exc}",
+                f"Báo cho đơn vị phụ trách plugin “{owner}”; có thể tắt plugin trong "
+                "[plugins] disabled.",
+            )
+        frame_tb = frame_tb.tb_next
+    return None
 
 
 def _check_unknown_hooks(pm: pluggy.PluginManager) -> None:

@@ -30,6 +30,7 @@ from .catalogue import Catalogue, Chart
 from .yearly import YearlyTable
 
 WIDTH_IN, HEIGHT_IN, DPI = 6.4, 3.3, 150
+LAST_REVISION = "last-revision"
 COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#2e75b6")
 
 
@@ -144,9 +145,20 @@ class ChartDrawer:
         self._pool: ProcessPoolExecutor | None = None
         self._pending: list[tuple[Future[None] | None, Path, Path]] = []
 
-    def cold(self) -> bool:
-        """Whether charts will likely need drawing (no cache, or an empty one)."""
-        return self.cache is None or not any(self.cache.glob("*.png"))
+    def cold(self, revision: str | None = None) -> bool:
+        """Whether charts will likely need drawing: no cache, an empty one, or inputs that
+        changed since the last build (whose ``revision`` :meth:`note` kept)."""
+        if self.cache is None or not any(self.cache.glob("*.png")):
+            return True
+        noted = self.cache / LAST_REVISION
+        return revision is None or not noted.is_file() or noted.read_text("ascii") != revision
+
+    def note(self, revision: str) -> None:
+        """Remember the inputs' revision of a build whose charts are all in the cache."""
+        if self.cache is not None:
+            partial = self.cache / (LAST_REVISION + ".part")
+            partial.write_text(revision, "ascii")
+            os.replace(partial, self.cache / LAST_REVISION)
 
     def start(self) -> None:
         """Start the workers now (their imports overlap with reading the submissions)."""

@@ -8,6 +8,7 @@ processes); only the format conversions, which are external programs, run in par
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import tempfile
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import resources
-from .cache import CACHE_DIR, Cache
+from .cache import CACHE_DIR, Cache, digest
 from .charts import ChartDrawer
 from .config import ReportConfig, did_you_mean
 from .console import SILENT, Console
@@ -253,13 +254,15 @@ class Pipeline:
                     f"{escape(section.failure)}\n:::\n"
                 )
         return self._render_document(
-            REPORT_TEMPLATE, DocumentInfo.of_report(self.config), report=self.report
+            REPORT_TEMPLATE, DocumentInfo.of_report(self.config), self.revision, report=self.report
         )
 
-    def _render_document(self, template: str, info: DocumentInfo, **context: Any) -> Markdown:
+    def _render_document(
+        self, template: str, info: DocumentInfo, revision: str, **context: Any
+    ) -> Markdown:
         """One document's Markdown from a core template, its tables and figures numbered."""
         markdown = self._templates_for(None).render(
-            template, config=self.config, info=info, revision=self.revision, **context
+            template, config=self.config, info=info, revision=revision, **context
         )
         return number_tables_and_figures(markdown)
 
@@ -274,29 +277,32 @@ class Pipeline:
         info = DocumentInfo.of_report(self.config)
         found = [
             Document("report", output["name"], report_markdown, tuple(chosen), None,
-                     self._metadata(info)),
+                     self._metadata(info, self.revision)),
         ]  # fmt: skip
         thematic = tuple(f for f in output["thematic"] if f in wanted)
         for section in self.report.sections.values():
             if not thematic or section.failure or not isinstance(section.data, FieldData):
                 continue
             own = department_info(section, info)
+            rev = self.section_revision(section)
             markdown = self._render_document(
-                THEMATIC_TEMPLATE, own, section=section, data=section.data
+                THEMATIC_TEMPLATE, own, rev, section=section, data=section.data
             )
             found.append(
                 Document(f"chuyen-de-{section.name}", f"{output['name']}-chuyen-de-{section.name}",
-                         markdown, thematic, None, self._metadata(own))
+                         markdown, thematic, None, self._metadata(own, rev))
             )  # fmt: skip
         commendations = tuple(f for f in output["commendations"] if f in wanted)
         if commendations and self.report.nominations:
             own = commendation_info(info)
+            listed = [asdict(n) for n in self.report.nominations]
+            rev = self._content_revision(listed)
             markdown = self._render_document(
-                COMMENDATIONS_TEMPLATE, own, nominations=self.report.nominations
+                COMMENDATIONS_TEMPLATE, own, rev, nominations=self.report.nominations
             )
             found.append(
                 Document("khen-thuong", f"{output['name']}-khen-thuong", markdown, commendations,
-                         [asdict(n) for n in self.report.nominations], self._metadata(own))
+                         listed, self._metadata(own, rev))
             )  # fmt: skip
         return found
 
@@ -321,7 +327,7 @@ class Pipeline:
         hook.cchc_build_started(report=self.report)
         completed = False
         try:
-            if self.charts.cold():
+            if self.charts.cold(self.revision):
                 self.charts.start()  # workers import matplotlib while submissions are read
             self.collect_and_validate()
             if self.report.errors and not self.keep_going:
@@ -333,6 +339,8 @@ class Pipeline:
             documents = self.documents(markdown, chosen, restrict)
             self.console.stage("Vẽ biểu đồ")
             self.charts.wait()
+            self.charts.close()  # the workers' memory is free before the conversions start
+            self.charts.note(self.revision)
             self.console.stage("Chuyển đổi định dạng")
             result.outputs = convert_and_publish(
                 documents=documents,
@@ -368,18 +376,35 @@ class Pipeline:
         plugins = [(i.name, i.version) for i in self.plugins.infos.values()]
         return revision(self.inputs, plugins)
 
+    def section_revision(self, section: Section) -> str:
+        """A thematic report's revision: the config and its own department's inputs only, so
+        that a correction in one department leaves the others' reports (and their cached
+        conversions) as they were."""
+        folders = [section.submission] if section.submission else []
+        files = input_files(self.config.project_dir, self.config.path, folders)
+        info = self.plugins.infos[section.name]
+        return revision(files, [(info.name, info.version)])
+
+    def _content_revision(self, content: Any) -> str:
+        """The revision of a document made from every department's data (the commendation
+        list): the config, the plugins and the content itself."""
+        files = input_files(self.config.project_dir, self.config.path, [])
+        plugins = [(i.name, i.version) for i in self.plugins.infos.values()]
+        text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+        return revision([*files, InputFile("(nội dung)", len(text), digest(text))], plugins)
+
     def _template_folders(self) -> tuple[Path, ...]:
         folders = (self._project_templates(), resources.templates_dir())
         return tuple(f for f in folders if f.is_dir())
 
-    def _metadata(self, info: DocumentInfo) -> dict[str, Any]:
+    def _metadata(self, info: DocumentInfo, revision: str) -> dict[str, Any]:
         return {
             "title": info.kind,
             "summary": info.summary,
             "agency": " ".join(info.agency),
             "date": info.date.isoformat(),
             "final": info.final,
-            "revision": self.revision,
+            "revision": revision,
         }
 
 

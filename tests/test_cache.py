@@ -82,3 +82,32 @@ def test_clean_removes_the_cache(project):
     assert result.exit_code == 0 and "Đã xóa bộ nhớ đệm" in result.stdout
     assert not (project.root / ".cchc-cache").exists()
     assert (project.root / "submissions" / "stp" / "so-lieu.csv").is_file()
+
+
+def test_a_correction_in_one_department_leaves_the_others_thematic_reports_alone(project):
+    project.edit_config('formats = ["md"', 'thematic = ["md"]\nformats = ["md"')
+    assert project.run("build", "-f", "md").exit_code == 0
+    read = lambda name: project.output("md", name).read_text(encoding="utf-8")  # noqa: E731
+    before = {name: read(name) for name in ("chuyen-de-stp", "chuyen-de-vp")}
+    report = project.output("md").read_text(encoding="utf-8")
+
+    project.set_value("stp", "pbgdpl_buoi", 2020, "1.999")
+    assert project.run("build", "-f", "md").exit_code == 0
+    assert read("chuyen-de-vp") == before["chuyen-de-vp"]  # revision and all
+    assert read("chuyen-de-stp") != before["chuyen-de-stp"]
+    revision = lambda text: text.split("revision:", 1)[1].split("\n", 1)[0]  # noqa: E731
+    assert revision(read("chuyen-de-stp")) != revision(before["chuyen-de-stp"])
+    assert revision(project.output("md").read_text(encoding="utf-8")) != revision(report)
+
+
+def test_chart_workers_start_early_only_when_the_inputs_changed(tmp_path):
+    from cchc_pipeline.charts import ChartDrawer
+
+    drawer = ChartDrawer(cache=tmp_path)
+    assert drawer.cold("abc")  # an empty cache
+    (tmp_path / "0123.png").write_bytes(b"png")
+    assert drawer.cold("abc")  # no build noted yet
+    drawer.note("abc")
+    assert not drawer.cold("abc")
+    assert drawer.cold("abd")
+    assert ChartDrawer(cache=None).cold("abc")

@@ -90,7 +90,7 @@ def _run_writer(path: Path, media_prefix: str, workdir: Path, cache: Cache) -> d
     Reading a narrative costs a pandoc run; the result is cached by the file's content, the
     writer, pandoc's version and the media prefix.
     """
-    from .formats.pandoc import pandoc_path, pandoc_version
+    from .formats.pandoc import pandoc_command, pandoc_version
 
     writer = resources.templates_dir() / "filters" / "narrative.lua"
     key = digest(path.read_bytes(), path.suffix.lower(), writer.read_bytes(), pandoc_version(),
@@ -102,7 +102,7 @@ def _run_writer(path: Path, media_prefix: str, workdir: Path, cache: Cache) -> d
         return json.loads((cached / "result.json").read_text(encoding="utf-8"))
     reader = "docx" if path.suffix.lower() == ".docx" else MARKDOWN_READER
     command = [
-        pandoc_path(),
+        *pandoc_command(),
         str(path.resolve()),
         "--from",
         reader,

@@ -37,10 +37,34 @@ def pandoc_path() -> str:
         ) from exc
 
 
+# pandoc's binary asks its Haskell runtime for a 64 MB heap up front (-H64m); a conversion of
+# the report needs far less. A smaller hint keeps each pandoc process about 45 MB smaller at
+# no measurable cost in time, so that conversions side by side stay within the memory target.
+RTS_OPTIONS = ("+RTS", "-H16m", "-RTS")
+
+
 @lru_cache(maxsize=1)
+def _version_and_options() -> tuple[str, tuple[str, ...]]:
+    """pandoc's version, and the runtime options it accepts (none when built without them)."""
+    for options in (RTS_OPTIONS, ()):
+        out = subprocess.run(
+            [pandoc_path(), *options, "--version"], capture_output=True, text=True, check=False
+        )
+        if out.returncode == 0:
+            return out.stdout.split("\n", 1)[0].split()[-1], options
+    raise ConversionError(
+        "Không chạy được chương trình pandoc: " + out.stderr.strip()[-300:],
+        "Cài lại công cụ: pip install --force-reinstall pypandoc-binary.",
+    )
+
+
 def pandoc_version() -> str:
-    out = subprocess.run([pandoc_path(), "--version"], capture_output=True, text=True, check=True)
-    return out.stdout.split("\n", 1)[0].split()[-1]
+    return _version_and_options()[0]
+
+
+def pandoc_command() -> list[str]:
+    """The pandoc binary with its runtime options: how every conversion starts."""
+    return [pandoc_path(), *_version_and_options()[1]]
 
 
 def run_pandoc(
@@ -49,7 +73,7 @@ def run_pandoc(
     """Convert ``job.source`` with pandoc; return stdout when ``output`` is None."""
     filters = [job.find_template("filters/formats.lua"), job.find_template("filters/layout.lua")]
     command = [
-        pandoc_path(),
+        *pandoc_command(),
         str(job.source),
         "--from",
         READER,

@@ -1,12 +1,13 @@
 """Time-series charts of a field's indicators, drawn with matplotlib in worker processes.
 
-Drawing a chart costs a quarter of a second and importing matplotlib a whole one, all of it
-CPU-bound under the GIL, so charts are drawn by a small process pool that starts (and
-imports matplotlib) while the submissions are still being read. A plugin's render hook only
-*asks* for a chart (:meth:`ChartDrawer.submit` returns its Markdown at once); the build waits
-for the pictures just before converting. A :class:`ChartJob` holds plain values only, so it
-crosses into the worker, and its digest names the file, so an unchanged chart is never
-drawn twice.
+Drawing a chart costs a seventh of a second and importing matplotlib almost a whole one, all
+of it CPU-bound under the GIL, so charts are drawn by a worker process that starts (and
+imports matplotlib) while the submissions are still being read. One worker: a second would
+pay the import again, CPU time that the narratives and conversions need on a small machine.
+A plugin's render hook only *asks* for a chart (:meth:`ChartDrawer.submit` returns its
+Markdown at once); the build waits for the pictures just before converting. A
+:class:`ChartJob` holds plain values only, so it crosses into the worker, and its digest
+names the file, so an unchanged chart is never drawn twice.
 
 Charts carry Vietnamese titles, axis labels and numbers (7.518; 85,5%), use DejaVu Sans (it
 ships with matplotlib and has every Vietnamese letter), and are written as PNG without a
@@ -141,7 +142,7 @@ class ChartDrawer:
 
     def __init__(self, cache: Path | None = None, workers: int | None = None) -> None:
         self.cache = cache
-        self.workers = workers or min(2, os.cpu_count() or 1)
+        self.workers = workers or 1
         self._pool: ProcessPoolExecutor | None = None
         self._pending: list[tuple[Future[None] | None, Path, Path]] = []
 

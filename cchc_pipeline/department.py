@@ -12,16 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import xlsxread
 from .catalogue import Catalogue
 from .charts import ChartJob
 from .config import ReportConfig
 from .narrative import DEPARTMENT_PARTS, Narrative, read_narrative
-from .nominations import Nomination, read_nominations
+from .nominations import FILE as NOMINATIONS_FILE
+from .nominations import Nomination, read_nomination_grid, read_nominations
 from .report import Section
 from .rules import check_rules
 from .targets import evaluate_targets
 from .templating import Markdown
-from .yearly import YearlyTable, check_table, read_csv
+from .yearly import YearlyTable, check_table, read_csv, read_grid
 
 DATA_FILE = "so-lieu.csv"
 FIELD_TEMPLATES = {
@@ -77,28 +79,59 @@ class FieldData:
 
 
 def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
-    """Read the yearly figures, the narrative and the nominations of a submission."""
+    """Read the yearly figures, the narrative and the nominations of a submission.
+
+    The figures come from the filled Excel form (``so-lieu.xlsx``, whose "Khen thưởng" sheet
+    holds the nominations when there is no ``khen-thuong.csv``) or from ``so-lieu.csv``.
+    """
     assert section.submission is not None
     catalogue = catalogue.localized(section.config.document["level"])
-    path = Path(section.submission) / DATA_FILE
-    if path.is_file():
-        table = read_csv(section, path)
+    folder = Path(section.submission)
+    csv, xlsx = folder / DATA_FILE, folder / xlsxread.DATA_FILE
+    nominations = None
+    if xlsx.is_file():
+        if csv.is_file():
+            section.error(
+                f"Có cả {DATA_FILE} và {xlsx.name}; không rõ dùng tệp nào (đang đọc {xlsx.name}).",
+                file=csv,
+                hint="Giữ lại một tệp số liệu trong thư mục bài nộp.",
+            )
+        with xlsxread.open_workbook(section, xlsx) as book:
+            table = YearlyTable(source=section.relative(xlsx), read=False)
+            if book is not None:
+                grid = book.sheet(xlsxread.DATA_SHEET)
+                table = read_grid(section, grid) if grid else table
+                if not (folder / NOMINATIONS_FILE).is_file():
+                    sheet = book.sheet(xlsxread.NOMINATIONS_SHEET, required=False)
+                    nominations = read_nomination_grid(section, sheet)
+    elif csv.is_file():
+        table = read_csv(section, csv)
     else:
-        section.error(
-            f"Không tìm thấy tệp số liệu {DATA_FILE}.",
-            file=path,
-            hint="Đặt tệp số liệu theo mẫu biểu vào thư mục bài nộp.",
-        )
-        table = YearlyTable(source=section.relative(path))
+        _no_data_file(section, folder)
+        table = YearlyTable(source=section.relative(csv), read=False)
     data = FieldData(
         catalogue=catalogue,
         years=period_years(section.config),
         table=table,
         narrative=read_narrative(section, DEPARTMENT_PARTS),
-        nominations=read_nominations(section),
+        nominations=read_nominations(section) if nominations is None else nominations,
     )
     section.nominations = data.nominations
     return data
+
+
+def _no_data_file(section: Section, folder: Path) -> None:
+    others = sorted(
+        p.name for p in folder.glob("*.xlsx") if p.is_file() and not p.name.startswith("~$")
+    )
+    hint = f"Đặt mẫu biểu đã điền ({xlsxread.DATA_FILE}) hoặc {DATA_FILE} vào thư mục bài nộp."
+    if others:
+        hint += f" Nếu {others[0]} là mẫu biểu đã điền, đổi tên thành {xlsxread.DATA_FILE}."
+    section.error(
+        f"Không tìm thấy tệp số liệu {xlsxread.DATA_FILE} hoặc {DATA_FILE}.",
+        file=folder / xlsxread.DATA_FILE,
+        hint=hint,
+    )
 
 
 def validate_field(section: Section, catalogue: Catalogue, data: FieldData) -> None:

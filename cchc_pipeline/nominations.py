@@ -1,4 +1,8 @@
-"""Commendation nominations (đề nghị khen thưởng): read, checked, merged across departments."""
+"""Commendation nominations (đề nghị khen thưởng): read, checked, merged across departments.
+
+They come from ``khen-thuong.csv`` or from the "Khen thưởng" sheet of the Excel form; the
+header is matched ignoring case and accents ("Chức vụ, đơn vị" is ``chuc_vu_don_vi``).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .report import Section
-from .textfiles import read_rows
 from .vi import fold
+from .yearly import Grid, text
 
 FILE = "khen-thuong.csv"
 COLUMNS = ("loai", "ten", "chuc_vu_don_vi", "thanh_tich", "hinh_thuc")
@@ -34,48 +38,56 @@ def read_nominations(section: Section) -> list[Nomination]:
     """Read ``khen-thuong.csv`` (optional); each bad row is a located finding."""
     assert section.submission is not None
     path = Path(section.submission) / FILE
-    if not path.is_file():
+    return read_nomination_grid(section, Grid.csv(path)) if path.is_file() else []
+
+
+def read_nomination_grid(section: Section, grid: Grid | None) -> list[Nomination]:
+    """Read the nominations of a CSV file or of the form's sheet (``None``: there is none)."""
+    if grid is None:
         return []
-    rows = read_rows(path)
-    if not rows:
+    found = grid.header(lambda cells: "loai" in _codes(cells))
+    if found is None:
+        if not grid.blank:
+            section.error(
+                "Dòng tiêu đề thiếu cột: " + ", ".join(COLUMNS) + ".",
+                hint="Giữ nguyên dòng tiêu đề của mẫu: " + ",".join(COLUMNS) + ".",
+                **grid.at(None if grid.sheet else 1),
+            )
         return []
-    header = [fold(cell).replace(" ", "_") for cell in rows[0]]
+    number, header, rows = found
+    header = _codes(header)
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         section.error(
             "Dòng tiêu đề thiếu cột: " + ", ".join(missing) + ".",
-            file=path,
-            line=1,
             hint="Giữ nguyên dòng tiêu đề của mẫu: " + ",".join(COLUMNS) + ".",
+            **grid.at(number, 0),
         )
         return []
     proposer = section.department.name if section.department else section.name
-    found = []
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
+    columns = {c: header.index(c) for c in COLUMNS}
+    nominations = []
+    for number, row in rows:
+        cells = {c: text(row[i]) if i < len(row) else "" for c, i in columns.items()}
+        if not any(cells.values()):
             continue
-        cells = {
-            c: (row[header.index(c)].strip() if header.index(c) < len(row) else "") for c in COLUMNS
-        }
         kind = KINDS.get(fold(cells["loai"]))
         if kind is None:
             section.error(
                 f"Loại “{cells['loai']}” không hợp lệ.",
-                file=path,
-                line=line,
                 hint="Ghi “Tập thể” hoặc “Cá nhân”.",
+                **grid.at(number, columns["loai"]),
             )
             continue
         empty = [c for c in ("ten", "thanh_tich", "hinh_thuc") if not cells[c]]
         if empty:
             section.error(
                 "Thiếu nội dung ở cột: " + ", ".join(empty) + ".",
-                file=path,
-                line=line,
                 hint="Điền tên, thành tích và hình thức khen thưởng đề nghị.",
+                **grid.at(number, columns[empty[0]]),
             )
             continue
-        found.append(
+        nominations.append(
             Nomination(
                 kind,
                 cells["ten"],
@@ -85,7 +97,12 @@ def read_nominations(section: Section) -> list[Nomination]:
                 proposer,
             )
         )
-    return found
+    return nominations
+
+
+def _codes(cells: list[str]) -> list[str]:
+    """Header cells as column codes: "Chức vụ, đơn vị" → ``chuc_vu_don_vi``."""
+    return [fold(cell).replace(" ", "_") for cell in cells]
 
 
 def check_duplicates(section: Section, nominations: list[Nomination]) -> None:

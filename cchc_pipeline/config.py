@@ -186,6 +186,63 @@ def _check(kind: str, value: Any) -> Any:
     raise ValueError(kind)
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` (resolved: ``..`` and symbolic links followed) is in ``folder``."""
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def _folder_problem(where: str, what: str, folder: Path, project: Path, why: str) -> list[str]:
+    """The problem of a folder an input is read from: outside the project, or missing."""
+    if not _inside(folder, project):
+        return [f"{where}: {what} nằm ngoài thư mục dự án ({folder}); {why}"]
+    if not folder.is_dir():
+        return [f"{where}: không tìm thấy {what} (tìm ở {folder})."]
+    return []
+
+
+def _path_problems(
+    tables: dict[str, dict[str, Any]], submissions: dict[str, Path], path: Path, at: Any
+) -> list[str]:
+    """Plugin folders (code that runs) must exist inside the project. The output folder may
+    be anywhere (a shared drive, say), but not inside the inputs, and ``name`` is a file
+    name, not a path."""
+    problems = []
+    plugin_folders = []
+    for value in tables.get("plugins", {}).get("folders") or ():
+        folder = (path.parent / value).resolve()
+        problems += _folder_problem(
+            at("plugins", "folders"),
+            f"thư mục plugin “{value}”",
+            folder,
+            path.parent,
+            "plugin là mã chạy khi dựng, chỉ nạp từ trong thư mục chứa tệp cấu hình, hoặc cài "
+            "thành gói.",
+        )
+        plugin_folders.append(folder)
+    output = tables.get("output", {})
+    if output.get("dir"):
+        folder = (path.parent / output["dir"]).resolve()
+        holders = [*submissions.values(), *plugin_folders]
+        if folder.exists() and not folder.is_dir():
+            problems.append(
+                f"{at('output', 'dir')}: thư mục kết quả “{output['dir']}” là một tệp đã có, "
+                "không phải thư mục; chọn tên khác."
+            )
+        elif any(_inside(folder, f) or _inside(f, folder) for f in holders):
+            problems.append(
+                f"{at('output', 'dir')}: thư mục kết quả “{output['dir']}” trùng, nằm trong "
+                "hoặc chứa một thư mục bài nộp hay plugin; kết quả sẽ lẫn vào đầu vào. "
+                "Chọn thư mục riêng, ví dụ “build”."
+            )
+    name = output.get("name") or ""
+    if name and (any(c in name for c in "/\\:") or name.startswith(".") or not name.strip()):
+        problems.append(
+            f"{at('output', 'name')}: tên tệp kết quả “{name}” chỉ được là một tên tệp "
+            "(không có /, \\, : và không bắt đầu bằng dấu chấm)."
+        )
+    return problems
+
+
 def load_config(path: Path) -> ReportConfig:
     """Read and validate ``path``; raise :class:`ConfigError` listing every problem."""
     path = Path(path).absolute()
@@ -282,12 +339,16 @@ def validate_config(
             )
             continue
         folder = (path.parent / value.strip()).resolve()
-        if not folder.is_dir():
-            problems.append(
-                f"{at('submissions', name)}: không tìm thấy thư mục bài nộp “{value}” của "
-                f"plugin “{name}” (tìm ở {folder})."
-            )
+        problems += _folder_problem(
+            at("submissions", name),
+            f"thư mục bài nộp “{value}” của plugin “{name}”",
+            folder,
+            path.parent,
+            "chép bài nộp vào trong thư mục chứa tệp cấu hình (bài nộp là dữ liệu gửi đến, "
+            "chỉ được đọc trong dự án).",
+        )
         submissions[name] = folder
+    problems += _path_problems(tables, submissions, path, at)
 
     if "agency" in tables and not tables["agency"]["full_name"]:
         tables["agency"]["full_name"] = " ".join(tables["agency"]["name"] or ())

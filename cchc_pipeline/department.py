@@ -16,6 +16,7 @@ from . import xlsxread
 from .catalogue import Catalogue
 from .charts import ChartJob
 from .config import ReportConfig
+from .documents import check_department_file
 from .narrative import DEPARTMENT_PARTS, Narrative, read_narrative
 from .nominations import FILE as NOMINATIONS_FILE
 from .nominations import Nomination, read_nomination_grid, read_nominations
@@ -139,6 +140,7 @@ def validate_field(section: Section, catalogue: Catalogue, data: FieldData) -> N
     catalogue = data.catalogue  # localized for the report's level by collect_field
     check_table(section, catalogue, data.table, data.years)
     check_rules(section, catalogue, data.table, data.years)
+    check_department_file(section)
     title = section.department.field if section.department else section.name
     level = section.config.document["level"]
     section.targets = evaluate_targets(title, catalogue, data.table, data.years, level)

@@ -113,8 +113,14 @@ def department_info(section: Section, report_info: DocumentInfo) -> DocumentInfo
         recipients=(f"{report_info.full_name} (b/c)", "Sở Nội vụ (tổng hợp)"),
         archive=f"VT, {department.code}",
     )
-    given = _read_department_file(section)
+    given = _read_department_file(section, quiet=True)  # its problems: check_department_file
     return replace(info, **given) if given else info
+
+
+def check_department_file(section: Section) -> None:
+    """Check the department's ``van-ban.toml`` while the submissions are validated, so that
+    its problems are findings of ``cchc validate`` and stop the build before any output."""
+    _read_department_file(section)
 
 
 def _parent_lines(report_info: DocumentInfo) -> tuple[str, ...]:
@@ -123,25 +129,33 @@ def _parent_lines(report_info: DocumentInfo) -> tuple[str, ...]:
     return (joined.replace("ỦY BAN NHÂN DÂN", "UBND"),)
 
 
-def _read_department_file(section: Section) -> dict[str, Any]:
+def _read_department_file(section: Section, quiet: bool = False) -> dict[str, Any]:
     if section.submission is None:
         return {}
     path = Path(section.submission) / DEPARTMENT_FILE
     if not path.is_file():
         return {}
+    report = (lambda *args, **kwargs: None) if quiet else section.error
     try:
         raw, lines, _ = tomlread.load(path)
-    except (tomlread.TOMLDecodeError, UnicodeDecodeError) as exc:
-        section.error(
-            f"Tệp thông tin văn bản không đọc được: {exc}", file=path,
-            hint="Sửa cú pháp TOML (xem mẫu van-ban.toml).",
+    except UnicodeDecodeError as exc:
+        report(
+            "Tệp thông tin văn bản không phải văn bản UTF-8.", file=path,
+            line=exc.object[: exc.start].count(b"\n") + 1, hint="Lưu lại tệp dạng UTF-8.",
+        )  # fmt: skip
+        return {}
+    except tomlread.TOMLDecodeError as exc:
+        report(
+            f"Tệp thông tin văn bản có lỗi cú pháp TOML ({tomlread.error_reason(exc)}).",
+            file=path, line=tomlread.error_position(exc)[0],
+            hint="Kiểm tra dấu ngoặc kép, dấu = và dấu ngoặc vuông (xem mẫu van-ban.toml).",
         )  # fmt: skip
         return {}
     given: dict[str, Any] = {}
     for key, value in raw.items():
         kind = DEPARTMENT_KEYS.get(key)
         if kind is None or not isinstance(value, kind):
-            section.error(
+            report(
                 f"Khóa “{key}” không hợp lệ trong thông tin văn bản.",
                 file=path,
                 line=lines.get((key,)),

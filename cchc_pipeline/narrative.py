@@ -19,13 +19,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import resources
+from . import resources, vi
 from .cache import Cache, digest
 from .report import Section
 from .templating import Markdown
+from .textfiles import UnreadableText, decode
 from .vi import fold
 
 NAMES = ("bao-cao.docx", "bao-cao.md")
+# A narrative is some pages of prose (and a Word file some pictures): far bigger is a wrong
+# file, which would only make the build slow and the report absurd.
+MAX_MEGABYTES = {".md": 2, ".docx": 64}
 MARKDOWN_READER = "markdown-raw_html-raw_attribute-raw_tex-yaml_metadata_block"
 
 
@@ -124,6 +128,21 @@ def _run_writer(path: Path, media_prefix: str, workdir: Path, cache: Cache) -> d
     return json.loads(result.stdout.decode("utf-8"))
 
 
+def _utf8_source(path: Path, workdir: Path) -> Path:
+    """The Markdown as pandoc reads it, UTF-8 and NFC: a narrative saved by Notepad as
+    Windows-1258 or UTF-16, or typed with combining accents, is read like the CSV files."""
+    if path.suffix.lower() != ".md":
+        return path
+    data = path.read_bytes()
+    text, _ = decode(data, path)
+    converted = text.encode("utf-8")
+    if converted == data:
+        return path
+    source = workdir / "bao-cao.utf8.md"
+    source.write_bytes(converted)
+    return source
+
+
 _PROBLEMS = {
     "raw": (
         "warning",
@@ -178,15 +197,30 @@ def read_narrative(
         )
     path = found[0]
     narrative = Narrative(source=section.relative(path))
+    limit = MAX_MEGABYTES[path.suffix.lower()]
+    if path.stat().st_size > limit * 2**20:
+        section.error(
+            f"Bài viết quá lớn ({vi.number(path.stat().st_size / 2**20, 1)} MB; tối đa "
+            f"{limit} MB).",
+            file=path,
+            hint="Kiểm tra đã đặt đúng tệp; giảm dung lượng hình ảnh trong bài viết.",
+        )
+        return narrative
     workdir = Path(tempfile.mkdtemp(prefix="cchc-narrative-"))
     try:
         try:
+            source = _utf8_source(path, workdir)
             raw = _run_writer(
-                path, section.media_prefix, workdir, Cache(section.cache, "narratives")
+                source, section.media_prefix, workdir, Cache(section.cache, "narratives")
             )
-        except (ValueError, json.JSONDecodeError, OSError) as exc:
+        except UnreadableText as exc:
+            section.error(exc.reason, file=path, line=exc.line, hint="Lưu lại tệp dạng UTF-8.")
+            return narrative
+        except (ValueError, json.JSONDecodeError, OSError):
+            word = path.suffix.lower() == ".docx"
             section.error(
-                f"Không đọc được bài viết: {exc}",
+                "Không đọc được bài viết: "
+                + ("tệp hỏng hoặc không phải tệp Word (.docx)." if word else "tệp Markdown hỏng."),
                 file=path,
                 hint="Mở và lưu lại tệp bằng Word (định dạng .docx) hoặc kiểm tra tệp Markdown.",
             )

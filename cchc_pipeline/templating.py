@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 
 from . import vi
+from .errors import CchcError
 
 # Characters Pandoc's Markdown reader gives a meaning to anywhere in a line…
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~^$@&!])")
@@ -166,5 +167,47 @@ class Templates:
         self.env.globals.update(globals_ or {})
 
     def render(self, name: str, **context: Any) -> Markdown:
-        """Render template ``name`` to Markdown."""
-        return Markdown(self.env.get_template(name).render(**context))
+        """Render template ``name`` to Markdown; a failure is a :class:`TemplateError`."""
+        try:
+            return Markdown(self.env.get_template(name).render(**context))
+        except TemplateError:
+            raise
+        except jinja2.TemplateSyntaxError as exc:
+            where = f"{exc.filename or name}:{exc.lineno}"
+            raise TemplateError(f"mẫu {where}: lỗi cú pháp Jinja ({exc.message}).") from None
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(f"không tìm thấy mẫu “{exc.name}”.") from None
+        except Exception as exc:
+            if isinstance(exc, CchcError):
+                raise
+            raise TemplateError(f"mẫu {_template_line(exc, name)}: {_reason(exc)}") from exc
+
+
+class TemplateError(Exception):
+    """A template that does not render, told with its file and line. Raised in a plugin's
+    hook, it is that plugin's fault (with its stage, and a placeholder under --keep-going)."""
+
+
+def _template_line(exc: Exception, name: str) -> str:
+    """``file:line`` of the innermost template frame of ``exc`` (Jinja maps the compiled
+    code's frames back to the template's lines)."""
+    where = name
+    frame = exc.__traceback__
+    while frame is not None:
+        filename = frame.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            where = f"{filename}:{frame.tb_lineno}"
+        frame = frame.tb_next
+    return where
+
+
+def _reason(exc: Exception) -> str:
+    """What went wrong, in Vietnamese."""
+    text = str(exc)
+    undefined = re.search(r"'([^']+)' is undefined", text)
+    if undefined:
+        return f"biến “{undefined.group(1)}” chưa được định nghĩa."
+    attribute = re.search(r"has no attribute '([^']+)'", text)
+    if attribute:
+        return f"không có thuộc tính “{attribute.group(1)}”."
+    return f"mẫu không kết xuất được ({type(exc).__name__}: {text})."

@@ -32,13 +32,17 @@ def digest(*parts: bytes | str) -> str:
 
 
 def tree_digest(folders: Iterable[Path]) -> str:
-    """A digest of every file (path and content) under the folders, in a stable order."""
+    """A digest of every file (path and content) under the folders, in a stable order;
+    hidden files and compiled Python are left out (they change without any edit)."""
     parts: list[bytes | str] = []
     for folder in folders:
         if not folder.is_dir():
             continue
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+            relative = path.relative_to(folder)
+            if any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
+                continue
+            parts += [relative.as_posix(), path.read_bytes()]
     return digest(*parts)
 
 

@@ -33,6 +33,13 @@ from .numbering import number_tables_and_figures
 from .outputs import convert_and_publish
 from .plugins import PluginInfo, PluginSet, load_plugins
 from .report import SLOTS, Report, Section
+from .stagecache import (
+    StageCache,
+    collected_state,
+    folder_digest,
+    plugin_digest,
+    restore_collected,
+)
 from .templating import Markdown, Templates, escape
 
 STAGE_NAMES = {
@@ -93,6 +100,8 @@ class Pipeline:
         self.cache_root = config.project_dir / CACHE_DIR if use_cache else None
         self.charts = ChartDrawer(cache=self.cache_root / "charts" if self.cache_root else None)
         self.report = Report(config=config, sections=self._sections())
+        self.stages = StageCache(self.cache_root, config.path.read_bytes())
+        self._keys: dict[str, str] = {}  # section → its collection key in the stage cache
 
     def __enter__(self) -> Pipeline:
         return self
@@ -192,70 +201,127 @@ class Pipeline:
             return None
 
     def collect_and_validate(self) -> list[Finding]:
-        """Run collection then validation for each section, in report order."""
+        """Run collection then validation for each section, in report order (each from the
+        stage cache when its inputs did not change, see :mod:`cchc_pipeline.stagecache`)."""
         self.console.stage("Thu thập và kiểm tra bài nộp")
         sections = list(self.report.sections.values())
+        pending = [s for s in sections if not self._restore_collected(s)]
         # Collection reads files and runs pandoc (narratives): one thread per section overlaps
         # that waiting. Each hook touches only its own section; validation stays sequential.
-        workers = max(1, min(len(sections), os.cpu_count() or 2))  # pandoc is CPU-bound
+        workers = max(1, min(len(pending), os.cpu_count() or 2))  # pandoc is CPU-bound
         with ThreadPoolExecutor(max_workers=workers) as pool:
             futures = [
                 pool.submit(self._call, section, "cchc_collect", section=section)
-                for section in sections
+                for section in pending
             ]
-            for section, future in zip(sections, futures, strict=True):
+            for section, future in zip(pending, futures, strict=True):
                 self.console.progress(f"{section.name}: thu thập")
                 section.data = future.result()
+                if section.failure is None and self._keys.get(section.name):
+                    media = self.workdir / section.media_prefix
+                    self.stages.store(self._keys[section.name], collected_state(section), media)
+        validated = self._report_key("validate")
+        state = self.stages.load(validated) if validated else None
+        if state is not None:
+            for section in sections:
+                section.findings, section.targets = state[section.name]
+            self.console.progress("kiểm tra: không đổi (bộ nhớ đệm)")
+            return self.report.findings
         for section in sections:
             if section.failure:
                 continue
             self.console.progress(f"{section.name}: kiểm tra")
-            found = self._call(
-                section, "cchc_validate", section=section, data=section.data, report=self.report
-            )
-            for finding in found or ():
-                if not isinstance(finding, Finding):
-                    raise PluginError(
-                        f"Plugin “{section.name}”: cchc_validate trả về {finding!r}, "
-                        "không phải Finding.",
-                        "Hook cchc_validate phải trả về danh sách cchc_pipeline.Finding.",
-                    )
-                if not finding.plugin:
-                    finding = Finding(
-                        finding.severity,
-                        finding.message,
-                        section.name,
-                        finding.location,
-                        finding.hint,
-                    )
-                section.findings.append(finding)
+            self._validate(section)
+        if validated and not self.failures:
+            self.stages.store(validated, {s.name: (s.findings, s.targets) for s in sections})
         return self.report.findings
+
+    def _restore_collected(self, section: Section) -> bool:
+        """Put a section's cached collection back; False when it must be collected."""
+        if not self.stages.enabled:
+            return False
+        key = self.stages.collect_key(section, self.plugins.infos[section.name])
+        self._keys[section.name] = key
+        state = self.stages.load(key)
+        if state is None:
+            return False
+        restore_collected(section, state, self.stages.media_of(key))
+        self.console.progress(f"{section.name}: không đổi (bộ nhớ đệm)")
+        return True
+
+    def _report_key(self, stage: str, *more: str) -> str | None:
+        """A whole-report stage's key: every section's collection key (None without cache)."""
+        keys = [self._keys.get(name) for name in self.report.sections]
+        if not self.stages.enabled or None in keys:
+            return None
+        return self.stages.report_key(stage, [k for k in keys if k], *more)
+
+    def _validate(self, section: Section) -> None:
+        found = self._call(
+            section, "cchc_validate", section=section, data=section.data, report=self.report
+        )
+        for finding in found or ():
+            if not isinstance(finding, Finding):
+                raise PluginError(
+                    f"Plugin “{section.name}”: cchc_validate trả về {finding!r}, "
+                    "không phải Finding.",
+                    "Hook cchc_validate phải trả về danh sách cchc_pipeline.Finding.",
+                )
+            if not finding.plugin:
+                finding = Finding(
+                    finding.severity,
+                    finding.message,
+                    section.name,
+                    finding.location,
+                    finding.hint,
+                )
+            section.findings.append(finding)
 
     def render(self) -> Markdown:
         """Render every section's fragments, then the whole report's Markdown."""
         self.console.stage("Kết xuất nội dung")
+        plugins = [plugin_digest(info) for info in self.plugins.infos.values()]
+        templates = [folder_digest(f) for f in self._template_folders()]
+        rendered = self._report_key("render", *plugins, *templates)
+        state = self.stages.load(rendered) if rendered else None
         for section in self.report.sections.values():
+            if state is not None:
+                section.fragments = state[section.name]["fragments"]
+                for job, name in state[section.name]["charts"]:
+                    section.chart(job, name)
+                continue
             if section.failure is None:
                 self.console.progress(f"{section.name}: kết xuất")
-                fragments = self._call(
-                    section, "cchc_render", section=section, data=section.data, report=self.report
-                )
-                for slot, text in (fragments or {}).items():
-                    if slot not in SLOTS:
-                        raise PluginError(
-                            f"Plugin “{section.name}” trả về phần “{slot}” không có trong báo "
-                            f"cáo.{did_you_mean(slot, SLOTS)}",
-                            "Các phần hợp lệ: " + ", ".join(SLOTS) + ".",
-                        )
-                    section.fragments[slot] = Markdown(text)
+                self._render(section)
             if section.failure is not None:
                 section.fragments["results"] = Markdown(
                     "::: placeholder\n**[CHƯA DỰNG ĐƯỢC PHẦN NÀY]** "
                     f"{escape(section.failure)}\n:::\n"
                 )
+        if state is not None:
+            self.console.progress("kết xuất: không đổi (bộ nhớ đệm)")
+        elif rendered and not self.failures:
+            self.stages.store(
+                rendered,
+                {s.name: {"fragments": s.fragments, "charts": s.chart_requests}
+                 for s in self.report.sections.values()},
+            )  # fmt: skip
         return self._render_document(
             REPORT_TEMPLATE, DocumentInfo.of_report(self.config), self.revision, report=self.report
         )
+
+    def _render(self, section: Section) -> None:
+        fragments = self._call(
+            section, "cchc_render", section=section, data=section.data, report=self.report
+        )
+        for slot, text in (fragments or {}).items():
+            if slot not in SLOTS:
+                raise PluginError(
+                    f"Plugin “{section.name}” trả về phần “{slot}” không có trong báo "
+                    f"cáo.{did_you_mean(slot, SLOTS)}",
+                    "Các phần hợp lệ: " + ", ".join(SLOTS) + ".",
+                )
+            section.fragments[slot] = Markdown(text)
 
     def _render_document(
         self, template: str, info: DocumentInfo, revision: str, **context: Any

@@ -48,6 +48,7 @@ class Section:
     nominations: list[Any] = field(default_factory=list)  # Nomination rows (khen thưởng)
     charts: Any = field(default=None, repr=False)  # the build's ChartDrawer
     cache: Path | None = None  # the project's cache folder, None with --no-cache
+    chart_requests: list[tuple[Any, str]] = field(default_factory=list)  # (job, file name)
 
     def render(self, template: str, **context: Any) -> Markdown:
         """Render one of the plugin's templates; ``section`` and ``config`` are always defined."""
@@ -76,6 +77,7 @@ class Section:
         if self.charts is None:
             raise RuntimeError("this section has no chart drawer")
         self.charts.submit(job, self.media_dir / name)
+        self.chart_requests.append((job, name))  # what a cached render asks for again
         return figure(f"{self.media_prefix}/{name}", job.title)
 
     def relative(self, path: Path | str) -> str:

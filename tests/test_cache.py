@@ -111,3 +111,65 @@ def test_chart_workers_start_early_only_when_the_inputs_changed(tmp_path):
     assert not drawer.cold("abc")
     assert drawer.cold("abd")
     assert ChartDrawer(cache=None).cold("abc")
+
+
+COUNTING_SECTION = """
+from pathlib import Path
+from cchc_pipeline import Department, hookimpl
+
+def _count(section, stage):
+    with open(section.config.project_dir / "stages.log", "a", encoding="utf-8") as handle:
+        handle.write(stage + "\\n")
+
+@hookimpl
+def cchc_department():
+    return Department(code="DEM", name="Đơn vị đếm", field="Lĩnh vực đếm")
+
+@hookimpl
+def cchc_collect(section):
+    _count(section, "collect")
+    return (Path(section.submission) / "so.txt").read_text(encoding="utf-8").strip()
+
+@hookimpl
+def cchc_validate(section, data):
+    _count(section, "validate")
+
+@hookimpl
+def cchc_render(section, data, report):
+    _count(section, "render")
+    return {"results": "Số đếm được: " + data + "."}
+"""
+
+
+def stages(project) -> dict[str, int]:
+    log = project.root / "stages.log"
+    lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    return {stage: lines.count(stage) for stage in ("collect", "validate", "render")}
+
+
+def test_unchanged_sections_are_not_collected_validated_or_rendered_again(project):
+    project.add_plugin("dem", COUNTING_SECTION)
+    project.add_submission("dem", {"so.txt": "41"})
+    first = build_md(project)
+    assert stages(project) == {"collect": 1, "validate": 1, "render": 1}
+
+    assert build_md(project) == first  # nothing changed: every stage from the cache
+    assert stages(project) == {"collect": 1, "validate": 1, "render": 1}
+
+    project.set_value("stp", "pbgdpl_buoi", 2020, "1.999")  # another department changed:
+    assert "| 1.999 |" in build_md(project)  # it is collected again, this one is not; every
+    assert stages(project) == {"collect": 1, "validate": 2, "render": 2}  # section re-renders
+
+    (project.root / "submissions" / "dem" / "so.txt").write_text("42", encoding="utf-8")
+    assert "Số đếm được: 42." in build_md(project)
+    assert stages(project) == {"collect": 2, "validate": 3, "render": 3}
+
+    cached = build_md(project)
+    assert build_md(project, "--no-cache") == cached  # the cache changes nothing in the output
+    assert stages(project) == {"collect": 3, "validate": 4, "render": 4}
+
+
+def build_md(project, *args) -> str:
+    result = project.run("build", "-f", "md", *args)
+    assert result.exit_code == 0, result.output
+    return project.output("md").read_text(encoding="utf-8")

@@ -1,0 +1,118 @@
+"""Cached stage results: an unchanged department is not collected again, and an unchanged
+report is neither validated nor rendered again.
+
+Collection is what costs (reading the files, pandoc for the narratives). Its result depends
+only on the plugin (code, catalogue, templates), the department's submission folder, the
+configuration and the core, so it is kept per section under the digest of those. Validation
+and rendering may read every section (the coordinator's summary, duplicate nominations), so
+their results are kept for the whole report, under the digest of every section's collection
+key (and, for rendering, the templates): when one department changes, it alone is collected
+again, then every section is validated and rendered again, which is cheap.
+
+Entries are pickled into the project's cache folder, written by this tool only. A section
+whose data cannot be pickled, or whose hook failed, is not cached; an entry that cannot be
+read back (another Python, a plugin's class renamed) is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .cache import Cache, digest, tree_digest
+from .plugins import PluginInfo
+from .report import Section
+
+
+def folder_digest(folder: Path | None) -> str:
+    """Every file's path and content under ``folder`` (see :func:`~.cache.tree_digest`)."""
+    return tree_digest([folder] if folder is not None else [])
+
+
+@lru_cache(maxsize=1)
+def core_digest() -> str:
+    """The core's own code: a change to it (even without a new version) is a new key."""
+    return folder_digest(Path(__file__).parent)
+
+
+def plugin_digest(info: PluginInfo) -> str:
+    """A plugin's name, version and files (a package's whole folder: code, catalogue,
+    templates), or only name and version for a plugin that is not a file."""
+    source = getattr(info.plugin, "__file__", None)
+    if not source:
+        return digest(info.name, info.version)
+    path = Path(source)
+    if path.name == "__init__.py":
+        return digest(info.name, info.version, folder_digest(path.parent))
+    return digest(info.name, info.version, path.read_bytes())
+
+
+class StageCache:
+    """Reads and writes the three kinds of entries: ``collect``, ``validate``, ``render``."""
+
+    def __init__(self, root: Path | None, config_bytes: bytes) -> None:
+        self.cache = Cache(root, "stages")
+        self.config_bytes = config_bytes
+
+    @property
+    def enabled(self) -> bool:
+        return self.cache.enabled
+
+    # -- keys ---------------------------------------------------------------------------
+
+    def collect_key(self, section: Section, info: PluginInfo) -> str:
+        return digest("collect", core_digest(), plugin_digest(info), self.config_bytes,
+                      str(section.submission), folder_digest(section.submission))  # fmt: skip
+
+    @staticmethod
+    def report_key(stage: str, keys: list[str], *more: str) -> str:
+        """A stage over the whole report: every section's collection key, in order."""
+        return digest(stage, *keys, *more)
+
+    # -- entries ------------------------------------------------------------------------
+
+    def load(self, key: str) -> Any | None:
+        entry = self.cache.get(key)
+        if entry is None:
+            return None
+        try:
+            return pickle.loads((entry / "state.pickle").read_bytes())
+        except Exception:  # unreadable: recompute (the entry is replaced under a new key)
+            return None
+
+    def store(self, key: str, state: Any, media: Path | None = None) -> None:
+        if not self.enabled:
+            return
+        try:
+            data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a plugin's data that cannot be pickled is not cached
+            return
+        with tempfile.TemporaryDirectory(prefix="cchc-stage-") as scratch:
+            state_file = Path(scratch) / "state.pickle"
+            state_file.write_bytes(data)
+            files = {"state.pickle": state_file}
+            if media is not None and media.is_dir() and any(media.iterdir()):
+                files["media"] = media
+            self.cache.put(key, files)
+
+    def media_of(self, key: str) -> Path | None:
+        entry = self.cache.get(key)
+        return entry / "media" if entry is not None and (entry / "media").is_dir() else None
+
+
+def collected_state(section: Section) -> dict[str, Any]:
+    """What collection leaves on a section."""
+    return {"data": section.data, "nominations": section.nominations,
+            "findings": list(section.findings)}  # fmt: skip
+
+
+def restore_collected(section: Section, state: dict[str, Any], media: Path | None) -> None:
+    section.data = state["data"]
+    section.nominations = state["nominations"]
+    section.findings = list(state["findings"])
+    if media is not None:
+        shutil.copytree(media, section.media_dir, dirs_exist_ok=True)

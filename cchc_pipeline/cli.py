@@ -456,6 +456,47 @@ def clean(config_path: Path, quiet: bool) -> int:
 
 
 @main.command()
+@click.argument("plugin", required=False, metavar="[PLUGIN]")
+@click.option(
+    "--all", "every", is_flag=True, help="Mẫu biểu của mọi đơn vị, mỗi đơn vị một thư mục."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    metavar="ĐƯỜNG_DẪN",
+    help="Thư mục ghi so-lieu.xlsx và bao-cao.docx (mặc định: bieu-mau/PLUGIN trong thư mục "
+    "dự án); hoặc một tên tệp .xlsx để ghi TÊN.xlsx và TÊN.docx cạnh nhau.",
+)
+@click.option("--force", is_flag=True, help="Ghi đè tệp đã có.")
+@_config_option
+@_common
+def form(
+    config_path: Path, plugin: str | None, every: bool, output: Path | None, force: bool,
+    quiet: bool,
+) -> int:  # fmt: skip
+    """Tạo mẫu biểu số liệu (Excel) và mẫu bài viết (Word) để gửi đơn vị điền."""
+    from .config import load_config
+    from .errors import ConfigError
+    from .forms import write_forms
+
+    if every == (plugin is not None):
+        raise ConfigError(
+            "Ghi tên một plugin hoặc --all (không dùng cả hai).",
+            "Ví dụ: cchc form stp, hoặc cchc form --all -o bieu-mau.",
+        )
+    written, skipped = write_forms(load_config(config_path), plugin, output, force=force)
+    for name in skipped:
+        click.echo(
+            f"Bỏ qua {name}: plugin không có danh mục chỉ tiêu nên không có mẫu biểu.", err=True
+        )
+    if not quiet:
+        for path in written:
+            click.echo(f"Đã ghi {path}")
+    return ExitCode.OK
+
+
+@main.command()
 @click.argument("directory", type=click.Path(path_type=Path), metavar="THƯ_MỤC")
 @_common
 def init(directory: Path, quiet: bool) -> int:

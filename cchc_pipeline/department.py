@@ -16,6 +16,7 @@ from . import xlsxread
 from .catalogue import Catalogue
 from .charts import ChartJob
 from .config import ReportConfig
+from .forms import leftover_guidance
 from .documents import check_department_file
 from .narrative import DEPARTMENT_PARTS, Narrative, read_narrative
 from .nominations import FILE as NOMINATIONS_FILE
@@ -118,6 +119,13 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
         nominations=read_nominations(section) if nominations is None else nominations,
     )
     section.nominations = data.nominations
+    for part in leftover_guidance(data.narrative.parts):
+        section.error(
+            f"Mục “{DEPARTMENT_PARTS[part].title}” còn đoạn hướng dẫn của mẫu bài viết.",
+            file=folder / Path(data.narrative.source).name,
+            heading=data.narrative.headings.get(part),
+            hint="Xóa đoạn in nghiêng bắt đầu bằng “Hướng dẫn (xóa đoạn này khi viết)”.",
+        )
     return data
 
 

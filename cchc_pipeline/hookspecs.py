@@ -12,6 +12,8 @@ A build runs the hooks in this order (the order is part of the contract, see
 5. the formats convert the assembled Markdown in parallel;
 6. ``cchc_build_finished``, every plugin, also when the build failed.
 
+``cchc_catalogue`` is not part of a build: ``cchc form`` calls it to make a department's form.
+
 The section hooks (3 and 4) are called for one plugin at a time, so that a fault is pinned
 to the plugin that raised it and ``--keep-going`` can carry on with the others. Within a
 stage that calls every plugin, pluggy's order applies: plugins registered later run first.
@@ -26,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from .markers import hookspec
 
 if TYPE_CHECKING:
+    from .catalogue import Catalogue
     from .config import ReportConfig
     from .model import Department, Finding, OutputFormat
     from .report import Report, Section
@@ -151,4 +154,23 @@ def cchc_render(section: Section, data: Any, report: Report) -> Mapping[str, str
     :param report: the whole report, every section collected and validated.
     :return: a mapping of slot name to Markdown; the slots are listed in
         :data:`cchc_pipeline.report.SLOTS` (an unknown slot is an error).
+    """
+
+
+# --------------------------------------------------------------------------------------
+# Forms: not part of a build
+# --------------------------------------------------------------------------------------
+
+
+@hookspec
+def cchc_catalogue() -> Catalogue | None:
+    """Give the plugin's indicator catalogue, from which ``cchc form`` makes its Excel form.
+
+    Implemented by department plugins (``return CATALOGUE``, the catalogue their collect and
+    validate hooks use), so that the form asks exactly for what the plugin reads.
+
+    :return: a :class:`~cchc_pipeline.catalogue.Catalogue` as loaded from ``catalogue.toml``
+        (``{cap}`` not yet replaced: the core localizes it for the report's level), or
+        ``None`` for a plugin with no yearly figures. Called for one plugin at a time, by
+        ``cchc form`` only (never during a build).
     """

@@ -169,6 +169,41 @@ def test_hook_cchc_render(project):
     assert "Nhiệm vụ của đơn vị thử nghiệm." in markdown.split("# Phần II")[1]
 
 
+CATALOGUE_PROBE = """
+from cchc_pipeline import Department, hookimpl
+from cchc_pipeline.catalogue import Catalogue, Indicator
+
+@hookimpl
+def cchc_department():
+    return Department(code="THU", name="Đơn vị thử nghiệm", field="Lĩnh vực thử nghiệm")
+
+@hookimpl
+def cchc_catalogue():
+    label = "Tỷ lệ thử nghiệm của {cap}"
+    return Catalogue((Indicator("ty_le_thu", label, "%", kind="percent", from_year=2019),))
+
+@hookimpl
+def cchc_collect(section):
+    return None
+"""
+
+
+def test_hook_cchc_catalogue(project):
+    import openpyxl
+
+    project.add_plugin("thu", CATALOGUE_PROBE)
+    target = project.root / "mau"
+    result = project.run("form", "thu", "-c", str(project.config_path), "-o", str(target))
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(target / "so-lieu.xlsx")["Số liệu"]
+    (row,) = [r for r in sheet.iter_rows(values_only=True) if r[0] == "ty_le_thu"]
+    assert row[1:4] == ("Tỷ lệ thử nghiệm của tỉnh", "%", None)
+    (rule,) = sheet.data_validations.dataValidation
+    assert (rule.type, rule.formula1, rule.formula2) == ("decimal", "0", "100")
+    assert str(rule.sqref) == "L4 M4"  # 2019 and 2020 only
+    assert (target / "bao-cao.docx").is_file()
+
+
 def test_render_to_unknown_slot_is_an_error(project):
     project.add_plugin(
         "odd",

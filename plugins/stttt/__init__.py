@@ -30,6 +30,11 @@ def cchc_department():
 
 
 @hookimpl
+def cchc_catalogue():
+    return CATALOGUE
+
+
+@hookimpl
 def cchc_collect(section):
     return collect_field(section, CATALOGUE)
 

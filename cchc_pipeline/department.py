@@ -16,8 +16,8 @@ from . import xlsxread
 from .catalogue import Catalogue
 from .charts import ChartJob
 from .config import ReportConfig
-from .forms import leftover_guidance
 from .documents import check_department_file
+from .forms import leftover_guidance
 from .narrative import DEPARTMENT_PARTS, Narrative, read_narrative
 from .nominations import FILE as NOMINATIONS_FILE
 from .nominations import Nomination, read_nomination_grid, read_nominations

@@ -280,18 +280,50 @@ def build(
     default="text",
     help="Dạng kết quả: text (mặc định) cho người đọc, json cho máy.",
 )
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    metavar="THƯ_MỤC",
+    help="Ghi vào THƯ_MỤC cho mỗi đơn vị một tệp kết quả kiểm tra "
+    "(ket-qua-kiem-tra-<plugin>.xlsx) để gửi lại đơn vị.",
+)
+@click.option(
+    "--report-format",
+    "report_formats",
+    type=click.Choice(["xlsx", "html"]),
+    multiple=True,
+    help="Dạng tệp kết quả kiểm tra: xlsx (mặc định) hoặc html để in; lặp lại để ghi cả hai.",
+)
 @_common
-def validate(config_path: Path, output_format: str, quiet: bool) -> int:
+def validate(
+    config_path: Path,
+    output_format: str,
+    report_dir: Path | None,
+    report_formats: tuple[str, ...],
+    quiet: bool,
+) -> int:
     """Kiểm tra bài nộp của các sở, ngành mà không dựng báo cáo."""
     from .config import load_config
+    from .errors import ConfigError
     from .pipeline import Pipeline
 
+    if report_formats and report_dir is None:
+        raise ConfigError(
+            "--report-format chỉ dùng cùng --report THƯ_MỤC.", "Thêm --report THƯ_MỤC."
+        )
     with Pipeline(load_config(config_path)) as pipeline:
         findings = pipeline.collect_and_validate()
     if output_format == "json":
         click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
     else:
         _print_grouped(pipeline, findings)
+    if report_dir is not None:
+        from .findings_report import write_reports
+
+        for path in write_reports(pipeline.report, report_dir, report_formats or ("xlsx",)):
+            if not quiet:  # stdout stays pure JSON with --format json
+                click.echo(f"Đã ghi kết quả kiểm tra: {path}", err=output_format == "json")
     return ExitCode.VALIDATION if pipeline.report.errors else ExitCode.OK
 
 
@@ -507,4 +539,51 @@ def init(directory: Path, quiet: bool) -> int:
     if not quiet:
         click.echo(f"Đã tạo dự án báo cáo trong {directory} ({len(written)} tệp).")
         click.echo(f"Tiếp theo: cd {directory} && cchc build")
+    return ExitCode.OK
+
+
+@main.command("new-plugin")
+@click.argument("name", metavar="TÊN")
+@click.option(
+    "--package",
+    is_flag=True,
+    help="Tạo gói cài đặt bằng pip (có entry point) thay cho thư mục plugin của dự án.",
+)
+@_output_option(
+    "Nơi đặt plugin (mặc định: thư mục plugins/ cạnh tệp cấu hình; với --package: thư mục "
+    "hiện tại)."
+)
+@click.option("--department", metavar="TÊN_ĐƠN_VỊ", help="Tên đơn vị phụ trách lĩnh vực.")
+@click.option(
+    "--field", "field_title", metavar="LĨNH_VỰC", help="Tên lĩnh vực: tiêu đề phần trong báo cáo."
+)
+@_config_option
+@_common
+def new_plugin(
+    name: str,
+    package: bool,
+    output_dir: Path | None,
+    department: str | None,
+    field_title: str | None,
+    config_path: Path,
+    quiet: bool,
+) -> int:
+    """Tạo plugin cho một lĩnh vực mới: danh mục chỉ tiêu, mẫu, bài nộp mẫu, phép thử.
+
+    Plugin dạng thư mục được thêm luôn vào dự án báo cáo (cấu hình và bài nộp mẫu) để lần
+    dựng tiếp theo có phần của lĩnh vực; TÊN viết thường, không dấu, ví dụ bqlkkt.
+    """
+    from .newplugin import new_plugin as create
+
+    lines = create(
+        name,
+        package=package,
+        output_dir=output_dir,
+        department=department,
+        field_title=field_title,
+        config_path=config_path,
+    )
+    if not quiet:
+        for line in lines:
+            click.echo(line)
     return ExitCode.OK

@@ -78,11 +78,34 @@ class ReportProject:
         target.mkdir(parents=True, exist_ok=True)
         path = target / f"{name}.py"
         path.write_text(source, encoding="utf-8")
+        self._enable_folder(folder)
+        return path
+
+    def _enable_folder(self, folder: str) -> None:
         match = re.search(r"(?m)^folders\s*=\s*\[([^\]]*)\]", self.config_text())
         present = re.findall(r'"([^"]*)"', match.group(1)) if match else []
         if folder not in present:
             self.set_list("folders", [*present, folder])
-        return path
+
+    def add_department(self, name: str, folder: Path) -> None:
+        """Add the department plugin in ``folder`` (as ``cchc new-plugin`` writes it) with its
+        sample submission. A plugin installed as a package (entry point ``name``) is used as
+        installed; otherwise the folder is copied into the project's ``plugins/``."""
+        import importlib.metadata
+        import os
+        import shutil
+
+        from .newplugin import SAMPLE_DIR
+        from .plugins import ENTRY_POINT_GROUP, NO_AUTOLOAD_ENV
+
+        folder = Path(folder)
+        if os.environ.get(NO_AUTOLOAD_ENV) or not importlib.metadata.entry_points(
+            group=ENTRY_POINT_GROUP, name=name
+        ):
+            skip = shutil.ignore_patterns("tests", SAMPLE_DIR, "__pycache__", ".*")
+            shutil.copytree(folder, self.root / "plugins" / name, ignore=skip)
+            self._enable_folder("plugins")
+        shutil.copytree(folder / SAMPLE_DIR, self.root / "submissions" / name)
 
     def add_submission(self, name: str, files: dict[str, str | bytes]) -> Path:
         """Create ``submissions/<name>/`` with the given files."""
@@ -206,6 +229,12 @@ class FieldPluginCases:
             metafunc.parametrize(("cell", "expected"), getattr(metafunc.cls, cases))
 
     @classmethod
+    def new_project(cls, root: Path) -> ReportProject:
+        """The project each test starts from: the shipped sample (a new department adds itself
+        with :meth:`ReportProject.add_department`)."""
+        return ReportProject.sample(root)
+
+    @classmethod
     def data_file(cls) -> str:
         return f"submissions/{cls.PLUGIN}/so-lieu.csv"
 
@@ -220,7 +249,7 @@ class FieldPluginCases:
         assert_findings(project.findings(self.PLUGIN), expected, self.data_file())
 
     def test_sample_is_clean(self, tmp_path) -> None:
-        assert ReportProject.sample(tmp_path / "bao-cao").findings(self.PLUGIN) == []
+        assert self.new_project(tmp_path / "bao-cao").findings(self.PLUGIN) == []
 
     def test_every_rule_and_share_has_a_case(self) -> None:
         catalogue = self.catalogue()
@@ -228,10 +257,10 @@ class FieldPluginCases:
         assert {i.id for i in catalogue if i.share} == {case.id for case in self.SHARES}
 
     def test_bad_value_is_located(self, tmp_path, cell, expected) -> None:
-        self._check(ReportProject.sample(tmp_path / "bao-cao"), cell, expected)
+        self._check(self.new_project(tmp_path / "bao-cao"), cell, expected)
 
     def test_broken_rule_is_located(self, tmp_path, cell, expected) -> None:
-        self._check(ReportProject.sample(tmp_path / "bao-cao"), cell, expected)
+        self._check(self.new_project(tmp_path / "bao-cao"), cell, expected)
 
     def test_share_that_disagrees_is_located(self, tmp_path, cell, expected) -> None:
-        self._check(ReportProject.sample(tmp_path / "bao-cao"), cell, expected)
+        self._check(self.new_project(tmp_path / "bao-cao"), cell, expected)

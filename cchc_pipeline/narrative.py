@@ -293,8 +293,19 @@ def _copy_images(section, narrative, raw, path, workdir) -> None:
                 file=path,
                 hint="Kiểm tra tên tệp hình và để hình trong thư mục bài nộp.",
             )
+            _drop_image(narrative, f"{section.media_prefix}/{src}")
             continue
         destination = section.media_dir / src
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(file, destination)
         narrative.images.append(destination)
+
+
+def _drop_image(narrative: Narrative, target: str) -> None:
+    """Put an image that was refused back as its description, so that no output refers to a
+    file the build does not have (``--keep-going`` still converts every format)."""
+    image = re.compile(
+        r"!\[((?:[^\]\\]|\\.)*)\]\(<?" + re.escape(target) + r'>?(?:\s+"[^"]*")?\)(?:\{[^}]*\})?'
+    )
+    for key, text in narrative.parts.items():
+        narrative.parts[key] = Markdown(image.sub(r"\1", text))

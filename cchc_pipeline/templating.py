@@ -26,7 +26,8 @@ from .errors import CchcError
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~^$@&!])")
 # …runs of hyphens (smart dashes), and what starts a block when it opens a line.
 _DASHES = re.compile(r"-(?=-)|(?<=-)-")
-_LEADING = re.compile(r"^(?:([-+:])|(\d+)([.)]))(?=\s|$)")
+# (a list marker: "1." "a)" "(iv)" "B." — pandoc's fancy lists — or a definition's ":")
+_LEADING = re.compile(r"^(?:([-+:])|(\(?(?:\d+|[A-Za-z]|[ivxlcdmIVXLCDM]+))([.)]))(?=\s|$)")
 _BREAKS = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
 
 
@@ -41,9 +42,11 @@ def escape(value: Any) -> Markdown:
     if isinstance(value, Markdown):
         return value
     text = unicodedata.normalize("NFC", "" if value is None else str(value))
-    text = _BREAKS.sub(" ", text)
+    text = _BREAKS.sub(" ", text).strip(" \t")  # indented, a line would be a code block
     text = _DASHES.sub(r"\\-", _SPECIAL.sub(r"\\\1", text))
     text = _LEADING.sub(lambda m: "\\" + m[1] if m[1] else m[2] + "\\" + m[3], text)
+    if text.startswith("%"):  # at the top of a document, a pandoc title block
+        text = "\\" + text
     return Markdown(text)
 
 

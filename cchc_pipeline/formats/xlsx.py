@@ -60,6 +60,8 @@ def convert(job: ConversionJob) -> None:
                       item["form"], item["proposer"]])  # fmt: skip
         for column in range(1, len(COLUMNS) + 1):
             cell = sheet.cell(row=number + 2, column=column)
+            if cell.data_type == "f":  # submitted text starting with "=" is text, not a formula
+                cell.data_type = "s"
             cell.font = Font(name="Times New Roman")
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             cell.border = border

@@ -33,15 +33,17 @@ from .config import ReportConfig, did_you_mean
 from .errors import ConfigError, ConversionError, PluginError
 from .model import Department
 from .narrative import COORDINATOR_PARTS, DEPARTMENT_PARTS, Part
+from .narrative import NAMES as NARRATIVE_FILES
 from .nominations import KINDS as NOMINATION_KINDS
 from .vi import fold, number
+from .xlsxread import DATA_FILE as WORKBOOK
+from .xlsxread import DATA_SHEET, NOMINATIONS_SHEET
 from .yearly import ID_COLUMN
 
-WORKBOOK = "so-lieu.xlsx"
-TEMPLATE = "bao-cao.docx"
+TEMPLATE = NARRATIVE_FILES[0]  # bao-cao.docx, the narrative in Word
 DEFAULT_DIR = "bieu-mau"
 COORDINATOR = "tonghop"  # the shipped coordinator: no catalogue, its own narrative parts
-DATA_SHEET, NOMINATIONS_SHEET, GUIDE_SHEET = "Số liệu", "Khen thưởng", "Hướng dẫn"
+GUIDE_SHEET = "Hướng dẫn"
 NOMINATION_HEADERS = ("Loại", "Tên", "Chức vụ, đơn vị", "Thành tích", "Hình thức")
 GUIDANCE_MARK = "Hướng dẫn (xóa đoạn này khi viết):"
 GUIDANCE = {

@@ -7,7 +7,7 @@ of numbered rows holding what the clerk sees in each cell:
   with no cached result (the file was written by a program and never saved in Excel) reads as
   blank, with a warning at its cell asking to open and save the file in Excel;
 - a number shown as a percentage (Excel stores "95%" as 0.95) as the percentage, 95;
-- dates, text and numbers as openpyxl gives them (the readers say what is wrong with them).
+- text in NFC; dates and numbers as openpyxl gives them (the readers say what is wrong).
 
 Sheets are streamed (read-only mode), so a large form costs little memory. Formula cells can
 only be told with a second, formula-reading stream; it is opened only when the file holds a
@@ -18,6 +18,7 @@ naming the file and what to do, never a traceback.
 from __future__ import annotations
 
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -102,8 +103,11 @@ class Workbook:
 
 
 def _seen(cell: Any) -> Any:
-    """The value the clerk sees: a number formatted as a percentage is its percentage."""
+    """The value the clerk sees: a number formatted as a percentage is its percentage; text
+    in NFC (a Vietnamese keyboard may type combining accents)."""
     value = cell.value
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         shown = re.sub(r'"[^"]*"|\\.', "", cell.number_format or "")
         if "%" in shown:

@@ -10,6 +10,9 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
+import unicodedata
 import zipfile
 
 import docx
@@ -30,6 +33,16 @@ def sample_markdown(tmp_path_factory) -> str:
     result = project.run("build", "-f", "md")
     assert result.exit_code == 0, result.output
     return project.output("md").read_text(encoding="utf-8")
+
+
+def nominations(project: ReportProject, plugin: str) -> list:
+    """The nominations the plugin collected (the report's Markdown shows only their counts)."""
+    from cchc_pipeline.config import load_config
+    from cchc_pipeline.pipeline import Pipeline
+
+    with Pipeline(load_config(project.config_path), use_cache=False) as pipeline:
+        pipeline.collect_and_validate()
+    return pipeline.report.sections[plugin].nominations
 
 
 def without_revision(markdown: str) -> str:
@@ -93,7 +106,9 @@ def fill_form(project: ReportProject, plugin: str, *, reverse: bool = False):
     start = header_row(nominations, "Loại") + 1
     for offset, line in enumerate(sample_rows(project, plugin, "khen-thuong.csv")[1:]):
         for column, text in enumerate(line, start=1):
-            nominations.cell(row=start + offset, column=column, value=text)
+            # typed with combining accents, as some Vietnamese keyboard settings do
+            value = unicodedata.normalize("NFD", text)
+            nominations.cell(row=start + offset, column=column, value=value)
     submission = project.root / "submissions" / plugin
     (submission / "so-lieu.csv").unlink()
     (submission / "khen-thuong.csv").unlink()
@@ -103,9 +118,11 @@ def fill_form(project: ReportProject, plugin: str, *, reverse: bool = False):
 
 
 @pytest.mark.parametrize("plugin", FIELDS)
-def test_filled_form_builds_the_sample_report(project, sample_markdown, plugin):
+def test_filled_form_builds_the_sample_report(project, sample_markdown, plugin, tmp_path):
+    expected = nominations(ReportProject.sample(tmp_path / "mau"), plugin)
     fill_form(project, plugin)
     assert project.findings(plugin) == []
+    assert nominations(project, plugin) == expected != []
     result = project.run("build", "-f", "md")
     assert result.exit_code == 0, result.output
     markdown = project.output("md").read_text(encoding="utf-8")
@@ -364,3 +381,17 @@ def test_form_usage_errors(project):
     assert neither.exit_code == 2 and "--all" in neither.stderr
     unknown = project.run("form", "stq", *config)
     assert unknown.exit_code == 2 and "“stp”" in unknown.stderr
+
+
+def test_help_does_not_load_openpyxl():
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from cchc_pipeline.cli import main\n"
+        "for args in (['--help'], ['form', '--help']):\n"
+        "    assert CliRunner().invoke(main, args).exit_code == 0\n"
+        "print(sorted(m for m in sys.modules if m.startswith('openpyxl')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -9,6 +9,7 @@ name: ``config.toml:LINE``, ``submissions/stp/so-lieu.csv:LINE``, a file, or a h
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import random
 import shutil
@@ -16,10 +17,14 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import openpyxl
 import pytest
 
 from cchc_pipeline.testing import ReportProject
+
+from .test_forms import SHEET, code_rows, fill_form, header_row, year_columns
 
 VALIDATE, BUILD = ("validate",), ("build", "-f", "md")
 
@@ -151,6 +156,72 @@ def symlinked_submission(project: ReportProject) -> None:
 
 def outside_plugins(project: ReportProject) -> None:
     (project.root.parent / "plugin-ngoai").mkdir()
+
+
+XLSX = "submissions/stp/so-lieu.xlsx"
+FILLED = "bieu-mau/stp/so-lieu-da-dien.xlsx"  # the sample's figures typed into the form
+
+
+def excel(edit: Callable[[Any], str]) -> Callable[[ReportProject], str]:
+    """Make stp's submission the filled Excel form, edited by ``edit(workbook)``, which
+    returns the location."""
+
+    def apply(project: ReportProject) -> str:
+        folder = project.root / "submissions/stp"
+        for name in ("so-lieu.csv", "khen-thuong.csv"):
+            (folder / name).unlink()
+        path = project.root / XLSX
+        shutil.copyfile(project.root / FILLED, path)
+        book = openpyxl.load_workbook(path)
+        where = edit(book)
+        book.save(path)
+        return where
+
+    return apply
+
+
+def excel_cell(indicator: str, year: int, value: Any) -> Callable[[ReportProject], str]:
+    def edit(book: Any) -> str:
+        sheet = book[SHEET]
+        address = f"{year_columns(sheet)[year]}{code_rows(sheet)[indicator]}"
+        sheet[address] = value
+        return f"{XLSX} [{SHEET}!{address}]"
+
+    return excel(edit)
+
+
+def merged_years(book: Any) -> str:
+    sheet = book[SHEET]
+    years, row = year_columns(sheet), code_rows(sheet)["vbqppl_hdnd"]
+    sheet.merge_cells(f"{years[2013]}{row}:{years[2014]}{row}")
+    return f"{XLSX} [{SHEET}!{years[2014]}{row}]"
+
+
+def renamed_sheet(book: Any) -> str:
+    book[SHEET].title = "Trang 1"
+    return XLSX
+
+
+def renamed_code_header(book: Any) -> str:
+    sheet = book[SHEET]
+    sheet.cell(row=header_row(sheet, "ma_chi_tieu"), column=1).value = "mã chỉ tiêu"
+    return f"{XLSX} [{SHEET}]"
+
+
+def bad_nomination_kind(book: Any) -> str:
+    sheet = book["Khen thưởng"]
+    row = header_row(sheet, "Loại") + 1
+    sheet.cell(row=row, column=1).value = "Tổ chức"
+    return f"{XLSX} [Khen thưởng!A{row}]"
+
+
+def not_a_workbook(data: bytes) -> Callable[[ReportProject], str]:
+    def apply(project: ReportProject) -> str:
+        (project.root / DATA).unlink()
+        (project.root / XLSX).write_bytes(data)
+        return XLSX
+
+    return apply
 
 
 DATA = "submissions/stp/so-lieu.csv"
@@ -500,6 +571,45 @@ CASES = [
         ),
         id="index-csv-text-in-a-number-cell",
     ),
+    # -- the filled Excel form, so-lieu.xlsx (exit 1) --------------------------------------
+    pytest.param(
+        Case(excel_cell("vbqppl_kiem_tra", 2012, "năm tám"), "“năm tám” không phải là số", 1),
+        id="xlsx-text-in-a-number-cell",
+    ),
+    pytest.param(
+        Case(excel_cell("pbgdpl_buoi", 2015, None), "thiếu số liệu năm 2015", 1),
+        id="xlsx-empty-required-cell",
+    ),
+    pytest.param(
+        Case(excel_cell("vbqppl_hdnd", 2016, dt.datetime(2016, 3, 12)), "ô đang là ngày tháng", 1),
+        id="xlsx-date-typed-into-a-number-cell",
+    ),
+    pytest.param(
+        Case(excel_cell("vbqppl_hdnd", 2017, "=1+1"), "Ô có công thức nhưng chưa có kết quả", 1),
+        id="xlsx-formula-without-a-cached-result",
+    ),
+    pytest.param(
+        Case(excel(merged_years), "thiếu số liệu năm 2014", 1), id="xlsx-merged-year-cells"
+    ),
+    pytest.param(
+        Case(excel(renamed_sheet), "Tệp không có trang “Số liệu”", 1), id="xlsx-sheet-renamed"
+    ),
+    pytest.param(
+        Case(excel(renamed_code_header), "Dòng tiêu đề thiếu cột “ma_chi_tieu”", 1),
+        id="xlsx-header-renamed",
+    ),
+    pytest.param(
+        Case(excel(bad_nomination_kind), "Loại “Tổ chức” không hợp lệ", 1),
+        id="xlsx-nomination-of-a-bad-kind",
+    ),
+    pytest.param(
+        Case(not_a_workbook(random.Random(7).randbytes(4096)), "không phải là tệp Excel", 1),
+        id="xlsx-random-bytes",
+    ),
+    pytest.param(
+        Case(not_a_workbook(b"ma_chi_tieu,2011\n"), "không phải là tệp Excel", 1),
+        id="xlsx-csv-named-xlsx",
+    ),
     # -- a plugin's templates (exit 3, at build) -------------------------------------------
     pytest.param(
         Case(template("Dòng một.\n{% if data %}\nchưa đóng khối\n", 3), "lỗi cú pháp", 3, BUILD),
@@ -540,6 +650,11 @@ def built(tmp_path_factory) -> ReportProject:
     project = ReportProject.sample(tmp_path_factory.mktemp("corpus") / "mau")
     result = project.run("build", "-f", "md")
     assert result.exit_code == 0, result.output
+    scratch = ReportProject(tmp_path_factory.mktemp("form") / "mau")
+    shutil.copytree(project.root, scratch.root, symlinks=True)
+    _, path = fill_form(scratch, "stp")
+    (project.root / FILLED).parent.mkdir(parents=True)
+    shutil.copyfile(path, project.root / FILLED)
     return project
 
 

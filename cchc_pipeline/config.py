@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -200,6 +201,22 @@ def _folder_problem(where: str, what: str, folder: Path, project: Path, why: str
     return []
 
 
+def _links_out(where: str, value: str, folder: Path) -> list[str]:
+    """Symbolic links in a submission folder that lead out of it: a reader following one
+    would put a file from elsewhere on the machine into the report."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        for entry in [*dirs, *files]:
+            link = Path(root) / entry
+            if link.is_symlink() and not _inside(link, folder):
+                shown = link.relative_to(folder).as_posix()
+                found.append(
+                    f"{where}: trong thư mục bài nộp “{value}”, “{shown}” là liên kết trỏ ra "
+                    f"ngoài ({link.resolve()}); chép tệp thật vào thay cho liên kết."
+                )
+    return found
+
+
 def _path_problems(
     tables: dict[str, dict[str, Any]], submissions: dict[str, Path], path: Path, at: Any
 ) -> list[str]:
@@ -347,6 +364,8 @@ def validate_config(
             "chép bài nộp vào trong thư mục chứa tệp cấu hình (bài nộp là dữ liệu gửi đến, "
             "chỉ được đọc trong dự án).",
         )
+        if folder.is_dir() and _inside(folder, path.parent):
+            problems += _links_out(at("submissions", name), value, folder)
         submissions[name] = folder
     problems += _path_problems(tables, submissions, path, at)
 

@@ -154,6 +154,13 @@ def symlinked_submission(project: ReportProject) -> None:
     (project.root / "submissions/stp-lien-ket").symlink_to(outside)
 
 
+def link_out_of_a_submission(project: ReportProject) -> str:
+    secret = project.root.parent / "bi-mat.csv"
+    secret.write_text("mat_khau,123\n", encoding="utf-8")
+    (project.root / "submissions/stp/phu-luc.csv").symlink_to(secret)
+    return f"config.toml:{line_of(project.config_path, 'stp = ')}"
+
+
 def outside_plugins(project: ReportProject) -> None:
     (project.root.parent / "plugin-ngoai").mkdir()
 
@@ -372,6 +379,10 @@ CASES = [
             2,
         ),
         id="config-submission-symlink-outside",
+    ),
+    pytest.param(
+        Case(link_out_of_a_submission, "“phu-luc.csv” là liên kết trỏ ra ngoài", 2),
+        id="config-submission-holds-a-link-outside",
     ),
     pytest.param(
         Case(

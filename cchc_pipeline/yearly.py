@@ -124,12 +124,19 @@ class YearlyTable:
         return place(self.source, self.header_row, self.sheet, self.id_column)
 
 
+_GROUPED = re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?")  # 1.234 or 1.234,5
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d+")  # 85,48
+
+
 def parse_number(text: str) -> float | int:
     """A number as a Vietnamese clerk types it: "7.518", "85,48", "1.234,5", "12 %"."""
-    cleaned = text.strip().replace("\u00a0", "").replace(" ", "").rstrip("%")
-    if re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", cleaned):
+    cleaned = text.strip()
+    if cleaned.isascii() and cleaned.isdigit():  # most cells: a whole number, nothing else
+        return int(cleaned)
+    cleaned = cleaned.replace("\u00a0", "").replace(" ", "").rstrip("%")
+    if _GROUPED.fullmatch(cleaned):
         cleaned = cleaned.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"-?\d+,\d+", cleaned):
+    elif _DECIMAL_COMMA.fullmatch(cleaned):
         cleaned = cleaned.replace(",", ".")
     value = float(cleaned)  # raises ValueError on anything else
     return int(value) if value.is_integer() and "." not in cleaned else value
@@ -173,6 +180,7 @@ def read_grid(section: Section, grid: Grid) -> YearlyTable:
     table.header_row, header, rows = found
     table.id_column = id_col = header.index(ID_COLUMN)
     table.columns = {int(name): i for i, name in enumerate(header) if _YEAR.match(name)}
+    columns = list(table.columns.items())
     for number, row in rows:
         if len(row) <= id_col or not any(text(cell) for cell in row):
             continue
@@ -187,9 +195,9 @@ def read_grid(section: Section, grid: Grid) -> YearlyTable:
             continue
         table.rows[indicator] = number
         values = table.values.setdefault(indicator, {})
-        for year, col in table.columns.items():
+        for year, col in columns:
             cell = row[col] if col < len(row) else None
-            if not text(cell):
+            if cell is None or cell == "" or not text(cell):
                 continue
             try:
                 values[year] = cell_number(cell)

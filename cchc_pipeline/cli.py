@@ -370,6 +370,7 @@ def status(config_path: Path, quiet: bool) -> int:
     import datetime as dt
 
     from .config import load_config
+    from .inputs import submission_files
     from .model import Severity
     from .pipeline import Pipeline, severity_counts
 
@@ -381,7 +382,7 @@ def status(config_path: Path, quiet: bool) -> int:
             counts = severity_counts(section.findings)
             files = []
             if section.submission is not None:
-                files = sorted(p for p in section.submission.rglob("*") if p.is_file())
+                files = submission_files(section.submission)
             ready = bool(files) and counts[Severity.ERROR] == 0 and section.failure is None
             waiting += not ready
             state = "SẴN SÀNG" if ready else "CHƯA SẴN SÀNG"

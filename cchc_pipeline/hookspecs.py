@@ -1,20 +1,26 @@
 """Every hook a plugin can implement, grouped by the stage of a build that calls it.
 
-A build runs the hooks in this order (the order is part of the contract, see
-``docs`` in the README):
+A build runs the hooks in this order (the order is part of the contract; docs/plugins.md
+describes it with examples):
 
-1. set-up, once per build, every plugin: ``cchc_configure``, ``cchc_department``,
-   ``cchc_output_formats``, ``cchc_template_filters``, ``cchc_template_globals``;
-2. ``cchc_build_started``, every plugin;
-3. for each section plugin in the configured order: ``cchc_collect`` then ``cchc_validate``;
-4. for each section plugin in the configured order: ``cchc_render`` (all data is collected
-   by then, so a plugin may read other sections, as the coordinator's summary does);
-5. the formats convert the assembled Markdown in parallel;
-6. ``cchc_build_finished``, every plugin, also when the build failed.
+1. loading: each plugin is imported and registered, and its ``cchc_department`` is asked;
+2. set-up, every plugin: ``cchc_configure``, then ``cchc_template_filters`` and
+   ``cchc_template_globals``; ``cchc_output_formats`` when the build starts;
+3. ``cchc_build_started``, every plugin;
+4. ``cchc_collect``, each section plugin (concurrently, one thread per section), then
+   ``cchc_validate``, each in the configured order;
+5. ``cchc_render``, each section plugin in the configured order (all data is collected by
+   then, so a plugin may read other sections, as the coordinator's summary does);
+6. the formats convert the assembled Markdown in parallel;
+7. ``cchc_build_finished``, every plugin, also when the build failed.
 
-``cchc_catalogue`` is not part of a build: ``cchc form`` calls it to make a department's form.
+``cchc_catalogue`` is not part of a build: ``cchc form`` asks it of one plugin. A rebuild
+skips steps 4 and 5 for what did not change (:mod:`cchc_pipeline.stagecache`): a section's
+collection is reused while its plugin's files, its submission folder and the config are the
+same, so ``cchc_collect`` must depend on nothing else, and its result must be picklable to
+be kept (otherwise it is simply collected every time).
 
-The section hooks (3 and 4) are called for one plugin at a time, so that a fault is pinned
+The section hooks (4 and 5) are called for one plugin at a time, so that a fault is pinned
 to the plugin that raised it and ``--keep-going`` can carry on with the others. Within a
 stage that calls every plugin, pluggy's order applies: plugins registered later run first.
 """

@@ -33,15 +33,28 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def submission_files(folder: Path) -> list[Path]:
+    """The files of a folder that are a department's work, sorted: not hidden files, nor
+    Python's compiled ``__pycache__``, nor the lock files Office leaves beside an open
+    document (``~$so-lieu.xlsx``), which come and go without any edit."""
+    folder = Path(folder)
+
+    def kept(path: Path) -> bool:
+        parts = path.relative_to(folder).parts
+        return (
+            path.is_file()
+            and not path.name.startswith("~$")
+            and not any(part.startswith(".") or part == "__pycache__" for part in parts)
+        )
+
+    return sorted(p for p in folder.rglob("*") if kept(p))
+
+
 def input_files(project_dir: Path, config_path: Path, folders: Iterable[Path]) -> list[InputFile]:
-    """The config and every (non-hidden) file of the submission folders, sorted by path."""
+    """The config and every file of the folders (see :func:`submission_files`), by path."""
     paths = {config_path.resolve()}
     for folder in folders:
-        paths.update(
-            p.resolve()
-            for p in Path(folder).rglob("*")
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-        )
+        paths.update(p.resolve() for p in submission_files(folder))
     found = []
     for path in sorted(paths):
         try:

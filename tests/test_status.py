@@ -18,3 +18,16 @@ def test_status_names_the_department_that_is_not_ready(project):
     assert "Văn phòng UBND tỉnh (vp): CHƯA SẴN SÀNG — 1 lỗi" in result.stdout
     assert "Sở Tư pháp (stp): SẴN SÀNG" in result.stdout
     assert "Còn 1 đơn vị chưa sẵn sàng." in result.stdout
+
+
+def test_office_lock_files_are_not_submissions(project):
+    """Excel leaves ``~$so-lieu.xlsx`` beside an open workbook: not listed, not an input."""
+    before = project.run("build", "-f", "md")
+    assert before.exit_code == 0, before.output
+    markdown = project.output("md").read_bytes()
+    (project.root / "submissions" / "stp" / "~$so-lieu.xlsx").write_bytes(b"\x00lock")
+    result = project.run("status")
+    assert result.exit_code == 0, result.output
+    assert "~$" not in result.stdout
+    assert project.run("build", "-f", "md").exit_code == 0
+    assert project.output("md").read_bytes() == markdown  # the draft's revision is the same

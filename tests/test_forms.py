@@ -263,6 +263,19 @@ def test_bad_cells_are_located_by_sheet_and_cell(project):
         ), (cell, fragment, errors)
     assert all(f["location"]["sheet"] == SHEET and f["location"]["cell"] for f in errors)
 
+    # the findings file the coordinator sends back to the department lists each cell
+    folder = project.root / "ket-qua-kiem-tra"
+    result = project.run("validate", "-c", str(project.config_path), "--report", str(folder))
+    assert result.exit_code == 1
+    sheet = openpyxl.load_workbook(folder / "ket-qua-kiem-tra-stp.xlsx").active
+    rows = [[str(v or "") for v in row] for row in sheet.iter_rows(values_only=True)]
+    for cell, fragment in ((text, "không phải là số"), (percent, "lớn hơn giá trị tối đa"),
+                           (missing, "thiếu số liệu năm 2015")):  # fmt: skip
+        assert any(f"{SHEET}!{cell}" in row and any(fragment in v for v in row) for row in rows), (
+            cell,
+            rows,
+        )
+
 
 def cache_formula_result(path, value: str) -> None:
     """Store a result for every formula, as Excel does on saving (openpyxl cannot)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import xlsxread
+from . import tomlintake, xlsxread
 from .catalogue import Catalogue
 from .charts import ChartJob
 from .config import ReportConfig
@@ -25,6 +25,7 @@ from .report import Section
 from .rules import check_rules
 from .targets import evaluate_targets
 from .templating import Markdown
+from .tomlintake import read_toml
 from .yearly import YearlyTable, check_table, read_csv, read_grid
 
 DATA_FILE = "so-lieu.csv"
@@ -90,6 +91,14 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
     catalogue = catalogue.localized(section.config.document["level"])
     folder = Path(section.submission)
     csv, xlsx = folder / DATA_FILE, folder / xlsxread.DATA_FILE
+    toml = folder / tomlintake.DATA_FILE
+    if toml.is_file() and (csv.is_file() or xlsx.is_file()):
+        other = xlsx if xlsx.is_file() else csv
+        section.error(
+            f"Có cả {other.name} và {toml.name}; không rõ dùng tệp nào (đang đọc {other.name}).",
+            file=toml,
+            hint="Giữ lại một tệp số liệu trong thư mục bài nộp.",
+        )
     nominations = None
     if xlsx.is_file():
         if csv.is_file():
@@ -108,6 +117,8 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
                     nominations = read_nomination_grid(section, sheet)
     elif csv.is_file():
         table = read_csv(section, csv)
+    elif toml.is_file():
+        table = read_toml(section, toml)
     else:
         _no_data_file(section, folder)
         table = YearlyTable(source=section.relative(csv), read=False)

@@ -516,6 +516,9 @@ def _write_template(form: Form, stamp: dt.datetime, reference: Path | None, path
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
         raise ConversionError(f"pandoc (docx) không tạo được mẫu bài viết: {' '.join(message)}")
+    from .formats.docx import postprocess
+
+    postprocess(path, "")  # the reference document's footer placeholder: no revision here
 
 
 def leftover_guidance(parts: Mapping[str, str]) -> list[str]:

@@ -211,6 +211,9 @@ def test_word_template_has_the_narrative_headings(project, plugin, parts):
     found = headings_and_guidance(folder / "bao-cao.docx")
     assert [heading for heading, _ in found] == [part.title for part in parts.values()]
     assert all(guidance.startswith("Hướng dẫn (xóa đoạn này khi viết):") for _, guidance in found)
+    with zipfile.ZipFile(folder / "bao-cao.docx") as package:  # no placeholder left in view
+        parts = [n for n in package.namelist() if n.startswith(("word/footer", "word/header"))]
+        assert parts and all(b"CCHC-" not in package.read(n) for n in parts)
 
 
 def test_returned_template_is_read_and_its_guidance_refused(project):

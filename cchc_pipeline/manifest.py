@@ -60,18 +60,23 @@ def build_manifest(
     project_dir: Path,
     config_path: Path,
     folders: dict[str, Path],
+    others: Iterable[Path],
     inputs: Iterable[InputFile],
     plugins: Iterable[tuple[str, str]],
     report: dict[str, Any],
     outputs: dict[str, Path],
 ) -> dict[str, Any]:
-    """The manifest's content. ``outputs`` maps each published name (relative to the output
-    folder, ``media/…`` included) to the file holding its final bytes."""
+    """The manifest's content. ``folders`` are the submission folders by plugin, ``others``
+    the project's other input folders, present or not (its templates, its plugin folders), that
+    ``cchc verify`` looks in for files added since; ``outputs`` maps
+    each published name (relative to the output folder, ``media/…`` included) to the file
+    holding its final bytes."""
     return {
         "format": FORMAT,
         "report": report,
         "config": _shown(config_path, project_dir),
         "submissions": {name: _shown(path, project_dir) for name, path in sorted(folders.items())},
+        "folders": sorted(_shown(path, project_dir) for path in others),
         "inputs": [_entry(item) for item in sorted(inputs, key=lambda f: f.path)],
         "plugins": [{"name": n, "version": v} for n, v in sorted(plugins)],
         "tools": tool_versions(),
@@ -150,7 +155,9 @@ def verify(
     """Re-hash the inputs and outputs the manifest lists; every difference, inputs first."""
     found: list[Difference] = []
     recorded = {item["path"]: item["sha256"] for item in manifest["inputs"]}
-    folders = [project_dir / p for p in manifest["submissions"].values()]
+    folders = [
+        project_dir / p for p in [*manifest["submissions"].values(), *manifest.get("folders", ())]
+    ]
     config = project_dir / manifest["config"]
     present = {
         item.path: item.sha256
@@ -186,11 +193,19 @@ def sealer(pipeline: Any) -> Callable[[Path, dict[str, Path]], Path]:
 
     def seal(staging: Path, outputs: dict[str, Path]) -> Path:
         sections = pipeline.report.sections.values()
+        folders = {s.name: s.submission for s in sections if s.submission is not None}
+        others = [config.project_dir / "templates"]
+        others += [config.project_dir / folder for folder in config.plugins["folders"]]
         manifest = build_manifest(
             project_dir=config.project_dir,
             config_path=config.path,
-            folders={s.name: s.submission for s in sections if s.submission is not None},
-            inputs=pipeline.inputs,
+            folders=folders,
+            others=others,
+            inputs=input_files(
+                config.project_dir,
+                config.path,
+                [f for f in [*folders.values(), *others] if f.is_dir()],
+            ),
             plugins=[(i.name, i.version) for i in pipeline.plugins.infos.values()],
             report={
                 "name": config.output["name"],

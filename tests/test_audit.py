@@ -58,6 +58,10 @@ def test_verify_names_what_changed_since_the_build(project):
     assert added.exit_code == 1
     assert "Đầu vào submissions/vp/ghi-chu.txt mới được thêm" in added.stdout
     assert "Đầu vào submissions/snv/README.md đã bị xóa" in added.stdout
+    override = project.root / "templates" / "stp" / "ket-qua.md.j2"
+    override.parent.mkdir(parents=True)
+    override.write_text("Kết quả.\n", encoding="utf-8")  # the project's templates count too
+    assert "Đầu vào templates/stp/ket-qua.md.j2 mới được thêm" in project.run("verify").stdout
 
 
 def test_verify_names_an_edited_or_missing_output(project):

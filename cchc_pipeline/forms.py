@@ -467,8 +467,8 @@ def _guide_sheet(sheet: Any, form: Form) -> None:
         cell = sheet.cell(row=row, column=1, value=text)
         cell.font = Font(name=_FONT, size=13 if kind == "title" else 12, bold=kind != "text")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.row_dimensions[row].height = 18 * max(1, len(text) // 95 + 1)
-    sheet.column_dimensions["A"].width = 110
+        sheet.row_dimensions[row].height = 18 * max(1, len(text) // 62 + 1)
+    sheet.column_dimensions["A"].width = 72  # within A4 portrait margins at 12 pt, unscaled
     _print_setup(sheet, None)
     sheet.page_setup.orientation = "portrait"
     _protect(sheet)

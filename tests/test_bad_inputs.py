@@ -222,6 +222,18 @@ def bad_nomination_kind(book: Any) -> str:
     return f"{XLSX} [Khen thưởng!A{row}]"
 
 
+def figures_toml(body: str, line: int) -> Callable[[ReportProject], str]:
+    """stp's figures as so-lieu.toml (its CSV removed): the sample's first rows, then ``body``."""
+
+    def apply(project: ReportProject) -> str:
+        (project.root / DATA).unlink()
+        text = "vbqppl_hdnd = { 2011 = 18, 2012 = 16 }\n" + body
+        (project.root / "submissions/stp/so-lieu.toml").write_text(text, encoding="utf-8")
+        return f"submissions/stp/so-lieu.toml:{line}"
+
+    return apply
+
+
 def not_a_workbook(data: bytes) -> Callable[[ReportProject], str]:
     def apply(project: ReportProject) -> str:
         (project.root / DATA).unlink()
@@ -620,6 +632,15 @@ CASES = [
     pytest.param(
         Case(not_a_workbook(b"ma_chi_tieu,2011\n"), "không phải là tệp Excel", 1),
         id="xlsx-csv-named-xlsx",
+    ),
+    # -- figures as so-lieu.toml (exit 1) --------------------------------------------------
+    pytest.param(
+        Case(figures_toml("vbqppl_ubnd = { 2011 = 44, 2012 = \n", 2), "TOML", 1),
+        id="toml-figures-syntax-error",
+    ),
+    pytest.param(
+        Case(figures_toml('vbqppl_ubnd = { 2011 = "bốn tư" }\n', 2), "không phải là số", 1),
+        id="toml-figures-text-for-a-number",
     ),
     # -- a plugin's templates (exit 3, at build) -------------------------------------------
     pytest.param(

@@ -26,6 +26,7 @@ from .report import Section
 from .textfiles import read_rows
 
 ID_COLUMN = "ma_chi_tieu"
+UNKNOWN_SHOWN = 20  # unknown indicator codes reported one by one; the rest in one finding
 HEADER_ROWS = 10  # the header is looked for in the first rows (a form has a title above it)
 _YEAR = re.compile(r"^(19|20|21)\d\d$")
 
@@ -227,13 +228,20 @@ def check_table(section: Section, catalogue: Catalogue, table: YearlyTable, year
     and bounds (none for a file that could not be read: its one error says why)."""
     if not table.read:
         return
-    for indicator_id in table.values:
-        if indicator_id not in catalogue:
-            section.warning(
-                f"Mã chỉ tiêu “{indicator_id}” không có trong danh mục; dòng này bị bỏ qua.",
-                hint="Kiểm tra lại mã chỉ tiêu theo mẫu biểu.",
-                **fields(table.location(indicator_id)),
-            )
+    unknown = [indicator_id for indicator_id in table.values if indicator_id not in catalogue]
+    for indicator_id in unknown[:UNKNOWN_SHOWN]:
+        section.warning(
+            f"Mã chỉ tiêu “{indicator_id}” không có trong danh mục; dòng này bị bỏ qua.",
+            hint="Kiểm tra lại mã chỉ tiêu theo mẫu biểu.",
+            **fields(table.location(indicator_id)),
+        )
+    if len(unknown) > UNKNOWN_SHOWN:  # a wrong file (another department's, an export)
+        rest = len(unknown) - UNKNOWN_SHOWN
+        section.warning(
+            f"Còn {rest} mã chỉ tiêu khác không có trong danh mục; các dòng đó bị bỏ qua.",
+            hint="Có thể đây không phải tệp số liệu của đơn vị: kiểm tra lại tệp theo mẫu biểu.",
+            **fields(table.location(unknown[UNKNOWN_SHOWN])),
+        )
     absent = [year for year in years if year not in table.columns]
     if table.header_row is not None and absent:
         section.error(

@@ -58,3 +58,14 @@ def test_decode_tells_the_encoding():
     assert decode(text.encode("utf-8")) == (text, "utf-8")
     assert decode(windows_1258_form(text).encode("cp1258")) == (text, "cp1258")
     assert decode(text.encode("utf-16")) == (text, "utf-16")
+
+
+def test_a_flood_of_unknown_rows_gives_a_bounded_list(project):
+    """Another department's file or a raw export: 20 codes named, the rest counted once."""
+    path = project.root / "submissions" / "stp" / "so-lieu.csv"
+    extra = "".join(f"ma_la_{n:04d},Dòng lạ,lần,1,1,1,1,1,1,1,1,1,1\n" for n in range(1000))
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    found = project.findings("stp")
+    assert [f["severity"] for f in found] == ["warning"] * 21
+    assert "“ma_la_0000”" in found[0]["message"] and found[0]["location"]["line"] == 16
+    assert found[-1]["message"].startswith("Còn 980 mã chỉ tiêu khác")

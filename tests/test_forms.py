@@ -411,3 +411,19 @@ def test_help_does_not_load_openpyxl():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_very_large_form_is_read_with_bounded_findings(project):
+    """A form pasted over with a 5,000-row export: read, 20 rows named, the rest counted."""
+    book, path = fill_form(project, "stp")
+    sheet = book[SHEET]
+    first = sheet.max_row + 1
+    for n in range(5000):
+        sheet.append([f"xuat_{n:05d}", "Dòng xuất từ phần mềm khác", "lần", *([1] * 10)])
+    book.save(path)
+    result = project.run("validate", "-c", str(project.config_path), "--format", "json")
+    assert result.exit_code == 0, result.output  # warnings only: the figures are all there
+    found = [f for f in json.loads(result.stdout) if f["plugin"] == "stp"]
+    assert len(found) == 21 and all(f["severity"] == "warning" for f in found)
+    assert found[0]["location"]["sheet"] == SHEET and found[0]["location"]["cell"] == f"A{first}"
+    assert found[-1]["message"].startswith("Còn 4980 mã chỉ tiêu khác")

@@ -42,12 +42,20 @@ def escape(value: Any) -> Markdown:
     if isinstance(value, Markdown):
         return value
     text = unicodedata.normalize("NFC", "" if value is None else str(value))
-    text = _BREAKS.sub(" ", text).strip(" \t")  # indented, a line would be a code block
-    text = _DASHES.sub(r"\\-", _SPECIAL.sub(r"\\\1", text))
-    text = _LEADING.sub(lambda m: "\\" + m[1] if m[1] else m[2] + "\\" + m[3], text)
-    if text.startswith("%"):  # at the top of a document, a pandoc title block
-        text = "\\" + text
-    return Markdown(text)
+    text = _BREAKS.sub(" ", text)
+    # Indentation would make a code block of a line the value opens, so a run of spaces
+    # around the text becomes one space (" văn bản" after a number keeps its space), and
+    # the text itself is escaped as if it opened a line.
+    core = text.strip(" \t")
+    if not core:
+        return Markdown(" " if text else "")
+    lead = " " if text[0] in " \t" else ""
+    trail = " " if text[-1] in " \t" else ""
+    core = _DASHES.sub(r"\\-", _SPECIAL.sub(r"\\\1", core))
+    core = _LEADING.sub(lambda m: "\\" + m[1] if m[1] else m[2] + "\\" + m[3], core)
+    if core.startswith("%"):  # at the top of a document, a pandoc title block
+        core = "\\" + core
+    return Markdown(lead + core + trail)
 
 
 def yaml_string(value: Any) -> Markdown:

@@ -177,3 +177,12 @@ def test_any_text_in_a_table_cell_stays_in_its_cell(cells):
         content = row[1][1][4]  # the second cell's blocks
         text = " ".join(inline_text(block["c"]) for block in content)
         assert text == expected(value)
+
+
+def test_spaces_around_a_value_are_kept_as_one(tmp_path):
+    """``{{ " " ~ unit }}`` after a number keeps its space; indentation never reaches pandoc."""
+    (tmp_path / "t.md.j2").write_text(
+        '{{ n }}{{ " " ~ unit }}; {{ " .landscape" }}|\n{{ "    - code?" }}\n', encoding="utf-8"
+    )
+    out = Templates([tmp_path]).render("t.md.j2", n=72, unit="văn bản")
+    assert out == "72 văn bản;  .landscape|\n \\- code?\n"

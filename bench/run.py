@@ -16,6 +16,7 @@ bench/README.md explains each measurement.
 from __future__ import annotations
 
 import argparse
+import compileall
 import concurrent.futures
 import csv
 import datetime as dt
@@ -895,6 +896,10 @@ def main(argv: list[str] | None = None) -> int:
     started = dt.datetime.now().astimezone()
     load_before = os.getloadavg()
     log(f"cchc: {' '.join(CCHC)}; {repeat} runs per measurement")
+    # Python's compiled files, as ``pip install`` writes them: without them (an editable
+    # install under PYTHONDONTWRITEBYTECODE) every run would compile the project's modules.
+    for folder in (Path(resources.__file__).parent, resources.plugins_dir()):
+        compileall.compile_dir(str(folder), quiet=1)
     try:
         with tempfile.TemporaryDirectory(prefix="cchc-bench-") as tmp:
             results = Bench(Path(tmp).resolve(), repeat).run_all()

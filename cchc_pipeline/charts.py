@@ -2,8 +2,9 @@
 
 Drawing a chart costs a seventh of a second and importing matplotlib almost a whole one, all
 of it CPU-bound under the GIL, so charts are drawn by a worker process that starts (and
-imports matplotlib) while the submissions are still being read. One worker: a second would
-pay the import again, CPU time that the narratives and conversions need on a small machine.
+imports matplotlib) while the submissions are still being read. Two workers when every chart
+is to be drawn (an empty cache); one for a rebuild, where a second would pay the import again
+for a chart or two, CPU time that the narratives and conversions need on a small machine.
 A plugin's render hook only *asks* for a chart (:meth:`ChartDrawer.submit` returns its
 Markdown at once); the build waits for the pictures just before converting. A
 :class:`ChartJob` holds plain values only, so it crosses into the worker, and its digest
@@ -142,14 +143,17 @@ class ChartDrawer:
 
     def __init__(self, cache: Path | None = None, workers: int | None = None) -> None:
         self.cache = cache
-        self.workers = workers or 1
+        self.workers = workers  # None: two for a cold cache (every chart), else one
         self._pool: ProcessPoolExecutor | None = None
         self._pending: list[tuple[Future[None] | None, Path, Path]] = []
+
+    def _empty(self) -> bool:
+        return self.cache is None or not any(self.cache.glob("*.png"))
 
     def cold(self, revision: str | None = None) -> bool:
         """Whether charts will likely need drawing: no cache, an empty one, or inputs that
         changed since the last build (whose ``revision`` :meth:`note` kept)."""
-        if self.cache is None or not any(self.cache.glob("*.png")):
+        if self._empty():
             return True
         noted = self.cache / LAST_REVISION
         return revision is None or not noted.is_file() or noted.read_text("ascii") != revision
@@ -166,8 +170,9 @@ class ChartDrawer:
         if self._pool is None:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm_up)
-            for _ in range(self.workers):  # workers are forked on demand: ask for all now
+            workers = self.workers or (min(2, os.cpu_count() or 1) if self._empty() else 1)
+            self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up)
+            for _ in range(workers):  # workers are forked on demand: ask for all now
                 self._pool.submit(_nothing)
 
     def submit(self, job: ChartJob, target: Path) -> None:

@@ -240,7 +240,7 @@ def build(
     quiet: bool,
 ) -> int:
     """Dựng báo cáo ở các định dạng đã chọn."""
-    from .config import load_config
+    from .config import check_output_folder, load_config
     from .console import Console
     from .pipeline import Pipeline
 
@@ -249,6 +249,8 @@ def build(
     if final:
         config = config.with_overrides(document={"final": True})
     target = output_dir.absolute() if output_dir else config.output_dir
+    if output_dir:
+        check_output_folder(config, target)
     with Pipeline(
         config, console=console, keep_going=keep_going, use_cache=not no_cache
     ) as pipeline:

@@ -217,6 +217,23 @@ def _links_out(where: str, value: str, folder: Path) -> list[str]:
     return found
 
 
+def check_output_folder(config: ReportConfig, folder: Path) -> None:
+    """The ``-o`` folder of a command gets the config's check: a folder, not an input's."""
+    plugin_folders = [config.project_dir / f for f in config.plugins["folders"]]
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(
+            f"Thư mục kết quả {folder} là một tệp đã có, không phải thư mục.",
+            "Chọn thư mục khác bằng -o.",
+        )
+    if any(_inside(folder, f) or _inside(f, folder)
+           for f in [*config.submissions.values(), *plugin_folders]):  # fmt: skip
+        raise ConfigError(
+            f"Thư mục kết quả {folder} trùng, nằm trong hoặc chứa một thư mục bài nộp hay "
+            "plugin; kết quả sẽ lẫn vào đầu vào.",
+            "Chọn thư mục riêng bằng -o, ví dụ “build”.",
+        )
+
+
 def _path_problems(
     tables: dict[str, dict[str, Any]], submissions: dict[str, Path], path: Path, at: Any
 ) -> list[str]:

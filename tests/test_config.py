@@ -100,3 +100,12 @@ def test_text_is_normalised_to_nfc(project):
     decomposed = "Ho\u0300a"  # "Hòa" written with a combining accent (NFD)
     project.edit_config('name = "Nguyễn Văn Minh họa"', f'name = "{decomposed}"')
     assert load_config(project.config_path).signer["name"] == "H\u00f2a"
+
+
+def test_output_folder_given_on_the_command_line_may_not_be_an_input(project):
+    before = sorted(p.name for p in (project.root / "submissions" / "stp").iterdir())
+    result = project.run("build", "-f", "md", "-o", str(project.root / "submissions" / "stp"))
+    assert result.exit_code == 2
+    assert "nằm trong hoặc chứa một thư mục bài nộp" in result.stderr
+    assert "Traceback" not in result.output
+    assert sorted(p.name for p in (project.root / "submissions" / "stp").iterdir()) == before

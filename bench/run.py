@@ -709,7 +709,9 @@ def machine() -> list[tuple[str, str]]:
         memory = f"{int(mem.group(1)) / MIB / MIB:.1f} GiB" if mem else ""
     pandoc = _run([pandoc_path(), "--version"]).splitlines()
     commit = _run(["git", "rev-parse", "--short", "HEAD"])
-    dirty = _run(["git", "status", "--porcelain", "--untracked-files=no"])
+    # the results file itself does not count: it is rewritten by every run
+    dirty = _run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                  ":(exclude)docs/benchmarks.md"])  # fmt: skip
     return [
         ("platform", platform.platform()),
         ("CPU", f"{os.cpu_count()} logical CPUs" + (f", {cpu}" if cpu else "")),

@@ -65,8 +65,13 @@ class StageCache:
     # -- keys ---------------------------------------------------------------------------
 
     def collect_key(self, section: Section, info: PluginInfo) -> str:
+        """The plugin, the submission folder, the config, the core and pandoc (which reads
+        the narratives): what a section's collection depends on."""
+        from .formats.pandoc import pandoc_version
+
         return digest("collect", core_digest(), plugin_digest(info), self.config_bytes,
-                      str(section.submission), folder_digest(section.submission))  # fmt: skip
+                      str(section.submission), folder_digest(section.submission),
+                      pandoc_version())  # fmt: skip
 
     @staticmethod
     def report_key(stage: str, keys: list[str], *more: str) -> str:

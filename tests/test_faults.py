@@ -110,13 +110,22 @@ def test_ctrl_c_exits_130_and_leaves_previous_outputs(previous):
     assert not list((project.root / "build").glob(f"{STAGING_PREFIX}*"))
 
 
-def test_output_path_that_is_a_file_exits_3(project):
+def test_output_path_through_a_file_exits_3(project):
+    blocker = project.root / "khong-phai-thu-muc"
+    blocker.write_text("một tệp", encoding="utf-8")
+    result = project.run("build", "-f", "md", "-o", str(blocker / "ket-qua"))
+    assert result.exit_code == 3
+    assert "Không ghi được vào thư mục kết quả" in result.stderr
+    assert "Traceback" not in result.output
+    assert blocker.read_text(encoding="utf-8") == "một tệp"
+
+
+def test_output_path_that_is_a_file_is_refused_before_any_work(project):
     blocker = project.root / "khong-phai-thu-muc"
     blocker.write_text("một tệp", encoding="utf-8")
     result = project.run("build", "-f", "md", "-o", str(blocker))
-    assert result.exit_code == 3
-    assert "Không ghi được vào thư mục kết quả" in result.stderr
-    assert "đã có một tệp trùng tên" in result.stderr
+    assert result.exit_code == 2  # like the same mistake in config.toml
+    assert "là một tệp đã có, không phải thư mục" in result.stderr
     assert "Traceback" not in result.output
     assert blocker.read_text(encoding="utf-8") == "một tệp"
 

@@ -75,9 +75,44 @@ def error_position(error: TOMLDecodeError) -> tuple[int | None, int | None]:
     return line, column
 
 
+# The TOML reader's messages (tomllib's and tomli's are the same), told in Vietnamese; one that
+# is not listed keeps its own words.
+_REASONS: tuple[tuple[str, str], ...] = (
+    (r"Invalid value", "giá trị không hợp lệ (văn bản phải đặt trong dấu ngoặc kép)"),
+    (r"Expected '=' after a key.*", "thiếu dấu “=” sau tên khóa"),
+    (r"Expected newline or end of document.*", "sau một giá trị chỉ được xuống dòng"),
+    (r"Expected '\]\]?' at the end.*", "thiếu dấu “]” đóng tên mục"),
+    (r"Unclosed array", "danh sách thiếu dấu “]” đóng"),
+    (r"Unclosed inline table", "bảng thiếu dấu “}}” đóng"),
+    (r"Unterminated string", "chuỗi văn bản thiếu dấu ngoặc kép đóng"),
+    (r"Cannot overwrite a value", "một khóa được ghi hai lần"),
+    (r"Cannot declare (.+) twice", "mục “{0}” được khai báo hai lần"),
+    (r"Duplicate inline table key (.+)", "khóa “{0}” được ghi hai lần trong cùng một bảng"),
+    (r"Invalid date or datetime", "ngày tháng không hợp lệ (viết dạng 2020-11-20)"),
+    (r"Invalid statement", "dòng không phải dạng khóa = giá trị hay [mục]"),
+    (r"Invalid initial character for a key part", "tên khóa bắt đầu bằng ký tự không hợp lệ"),
+    (r"Illegal character '\\n'", "chuỗi văn bản thiếu dấu ngoặc kép đóng trước khi xuống dòng"),
+    (r"(?:Illegal|Found invalid) character (.+)", "ký tự không hợp lệ {0}"),
+    (r"Unescaped '\\' in a string", "dấu “\\” trong chuỗi phải viết thành “\\\\”"),
+)
+_WHERE = re.compile(r"\s*\((?:at line \d+, column \d+|at end of document)\)\s*$")
+
+
+def _key_text(shown: str) -> str:
+    """A key as the parser shows it (``('x', 'y')`` or ``'b'``) as it is written: ``x.y``."""
+    parts = re.findall(r"'([^']*)'", shown) if shown.startswith(("(", "'")) else []
+    return ".".join(parts) if parts else shown
+
+
 def error_reason(error: TOMLDecodeError) -> str:
-    """The syntax error's message without its position."""
-    return getattr(error, "msg", None) or _POSITION_RE.sub("", str(error)).strip()
+    """The syntax error's message without its position, in Vietnamese where it is known."""
+    reason = getattr(error, "msg", None) or str(error)
+    reason = _WHERE.sub("", _POSITION_RE.sub("", reason)).strip()
+    for pattern, text in _REASONS:
+        match = re.fullmatch(pattern, reason)
+        if match:
+            return text.format(*(_key_text(group) for group in match.groups()))
+    return reason
 
 
 def load(path: Path) -> tuple[dict[str, Any], dict[tuple[str, ...], int], str]:

@@ -37,6 +37,22 @@ def test_toml_syntax_error_names_file_and_line(project):
     assert not (project.root / "build").exists()
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        ('place = "Lạng Sơn"', 'place = "Lạng Sơn', "chuỗi văn bản thiếu dấu ngoặc kép đóng"),
+        ('place = "Lạng Sơn"', "place = Lạng Sơn", "văn bản phải đặt trong dấu ngoặc kép"),
+        ('place = "Lạng Sơn"', 'place "Lạng Sơn"', "thiếu dấu “=” sau tên khóa"),
+        ("[signer]", "[document]", "mục “document” được khai báo hai lần"),
+    ],
+)
+def test_toml_syntax_errors_are_told_in_vietnamese(project, old, new, reason):
+    project.edit_config(old, new)
+    result = project.run("validate")
+    assert result.exit_code == 2
+    assert reason in result.stderr, result.stderr
+
+
 def test_unknown_key_names_line_and_suggests(project):
     project.edit_config('name = "bao-cao', 'nmae = "bao-cao')
     line = line_of(project, "nmae =")

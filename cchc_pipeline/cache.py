@@ -32,17 +32,16 @@ def digest(*parts: bytes | str) -> str:
 
 
 def tree_digest(folders: Iterable[Path]) -> str:
-    """A digest of every file (path and content) under the folders, in a stable order;
-    hidden files and compiled Python are left out (they change without any edit)."""
+    """A digest of every file (path and content) under the folders, in a stable order; what
+    changes without any edit (hidden files, compiled Python, Office lock files) is left out,
+    as for the build's inputs (:func:`~cchc_pipeline.inputs.submission_files`)."""
+    from .inputs import submission_files
+
     parts: list[bytes | str] = []
     for folder in folders:
-        if not folder.is_dir():
-            continue
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            relative = path.relative_to(folder)
-            if any(part.startswith(".") or part == "__pycache__" for part in relative.parts):
-                continue
-            parts += [relative.as_posix(), path.read_bytes()]
+        if folder.is_dir():
+            for path in submission_files(folder):
+                parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
     return digest(*parts)
 
 

@@ -85,28 +85,27 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
     """Read the yearly figures, the narrative and the nominations of a submission.
 
     The figures come from the filled Excel form (``so-lieu.xlsx``, whose "Khen thưởng" sheet
-    holds the nominations when there is no ``khen-thuong.csv``) or from ``so-lieu.csv``.
+    holds the nominations when there is no ``khen-thuong.csv``), ``so-lieu.csv`` or
+    ``so-lieu.toml``; more than one of them is an error on each file not read.
     """
     assert section.submission is not None
     catalogue = catalogue.localized(section.config.document["level"])
     folder = Path(section.submission)
     csv, xlsx = folder / DATA_FILE, folder / xlsxread.DATA_FILE
     toml = folder / tomlintake.DATA_FILE
-    if toml.is_file() and (csv.is_file() or xlsx.is_file()):
-        other = xlsx if xlsx.is_file() else csv
+    present = [path for path in (xlsx, csv, toml) if path.is_file()]  # read in this order
+    for extra in present[1:]:
         section.error(
-            f"Có cả {other.name} và {toml.name}; không rõ dùng tệp nào (đang đọc {other.name}).",
-            file=toml,
+            f"Có cả {extra.name} và {present[0].name}; không rõ dùng tệp nào "
+            f"(đang đọc {present[0].name}).",
+            file=extra,
             hint="Giữ lại một tệp số liệu trong thư mục bài nộp.",
         )
     nominations = None
-    if xlsx.is_file():
-        if csv.is_file():
-            section.error(
-                f"Có cả {DATA_FILE} và {xlsx.name}; không rõ dùng tệp nào (đang đọc {xlsx.name}).",
-                file=csv,
-                hint="Giữ lại một tệp số liệu trong thư mục bài nộp.",
-            )
+    if not present:
+        _no_data_file(section, folder)
+        table = YearlyTable(source=section.relative(csv), read=False)
+    elif present[0] == xlsx:
         with xlsxread.open_workbook(section, xlsx) as book:
             table = YearlyTable(source=section.relative(xlsx), read=False)
             if book is not None:
@@ -115,13 +114,10 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
                 if not (folder / NOMINATIONS_FILE).is_file():
                     sheet = book.sheet(xlsxread.NOMINATIONS_SHEET, required=False)
                     nominations = read_nomination_grid(section, sheet)
-    elif csv.is_file():
+    elif present[0] == csv:
         table = read_csv(section, csv)
-    elif toml.is_file():
-        table = read_toml(section, toml)
     else:
-        _no_data_file(section, folder)
-        table = YearlyTable(source=section.relative(csv), read=False)
+        table = read_toml(section, toml)
     data = FieldData(
         catalogue=catalogue,
         years=period_years(section.config),

@@ -50,18 +50,24 @@ def submission_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if kept(p))
 
 
+def shown_path(path: Path, project_dir: Path) -> str:
+    """A path as the user knows it: relative to the project when inside it, else absolute."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(project_dir.resolve()).as_posix()
+    except ValueError:
+        return str(resolved)
+
+
 def input_files(project_dir: Path, config_path: Path, folders: Iterable[Path]) -> list[InputFile]:
     """The config and every file of the folders (see :func:`submission_files`), by path."""
     paths = {config_path.resolve()}
     for folder in folders:
         paths.update(p.resolve() for p in submission_files(folder))
-    found = []
-    for path in sorted(paths):
-        try:
-            shown = path.relative_to(project_dir.resolve()).as_posix()
-        except ValueError:
-            shown = str(path)
-        found.append(InputFile(shown, path.stat().st_size, file_digest(path)))
+    found = [
+        InputFile(shown_path(path, project_dir), path.stat().st_size, file_digest(path))
+        for path in sorted(paths)
+    ]
     return sorted(found, key=lambda f: f.path)
 
 

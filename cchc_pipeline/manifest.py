@@ -20,7 +20,7 @@ from typing import Any
 
 from . import __version__
 from .errors import CchcError, ExitCode
-from .inputs import InputFile, file_digest, input_files
+from .inputs import InputFile, file_digest, input_files, shown_path
 
 SUFFIX = ".manifest.json"
 FORMAT = 1  # the manifest's own version, raised when its shape changes
@@ -74,9 +74,11 @@ def build_manifest(
     return {
         "format": FORMAT,
         "report": report,
-        "config": _shown(config_path, project_dir),
-        "submissions": {name: _shown(path, project_dir) for name, path in sorted(folders.items())},
-        "folders": sorted(_shown(path, project_dir) for path in others),
+        "config": shown_path(config_path, project_dir),
+        "submissions": {
+            name: shown_path(path, project_dir) for name, path in sorted(folders.items())
+        },
+        "folders": sorted(shown_path(path, project_dir) for path in others),
         "inputs": [_entry(item) for item in sorted(inputs, key=lambda f: f.path)],
         "plugins": [{"name": n, "version": v} for n, v in sorted(plugins)],
         "tools": tool_versions(),
@@ -90,14 +92,6 @@ def build_manifest(
 def dump(manifest: dict[str, Any]) -> bytes:
     """Deterministic bytes: sorted keys, fixed indentation, a final newline."""
     return (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-
-
-def _shown(path: Path, project_dir: Path) -> str:
-    """A path as the manifest stores it: relative to the project when inside it."""
-    try:
-        return Path(path).resolve().relative_to(project_dir.resolve()).as_posix()
-    except ValueError:
-        return str(Path(path).resolve())
 
 
 # -- verification -------------------------------------------------------------------------
@@ -201,11 +195,11 @@ def sealer(pipeline: Any) -> Callable[[Path, dict[str, Path]], Path]:
             config_path=config.path,
             folders=folders,
             others=others,
-            inputs=input_files(
-                config.project_dir,
-                config.path,
-                [f for f in [*folders.values(), *others] if f.is_dir()],
-            ),
+            # the build hashed the config and the submissions already; add the other folders
+            inputs={
+                *pipeline.inputs,
+                *input_files(config.project_dir, config.path, [f for f in others if f.is_dir()]),
+            },
             plugins=[(i.name, i.version) for i in pipeline.plugins.infos.values()],
             report={
                 "name": config.output["name"],

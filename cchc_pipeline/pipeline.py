@@ -26,7 +26,7 @@ from .console import SILENT, Console
 from .department import FieldData
 from .documents import Document, DocumentInfo, commendation_info, department_info
 from .errors import CchcError, ConfigError, PluginError, ValidationFailed
-from .inputs import InputFile, input_files, revision
+from .inputs import InputFile, input_files, revision, shown_path
 from .manifest import sealer
 from .model import Finding, Severity
 from .numbering import number_tables_and_figures
@@ -37,7 +37,6 @@ from .stagecache import (
     StageCache,
     collected_state,
     folder_digest,
-    plugin_digest,
     restore_collected,
 )
 from .templating import Markdown, Templates, escape
@@ -280,7 +279,7 @@ class Pipeline:
     def render(self) -> Markdown:
         """Render every section's fragments, then the whole report's Markdown."""
         self.console.stage("Kết xuất nội dung")
-        plugins = [plugin_digest(info) for info in self.plugins.infos.values()]
+        plugins = [self.stages.plugin_key(info) for info in self.plugins.infos.values()]
         templates = [folder_digest(f) for f in self._template_folders()]
         rendered = self._report_key("render", *plugins, *templates)
         state = self.stages.load(rendered) if rendered else None
@@ -446,18 +445,22 @@ class Pipeline:
         """A thematic report's revision: the config and its own department's inputs only, so
         that a correction in one department leaves the others' reports (and their cached
         conversions) as they were."""
-        folders = [section.submission] if section.submission else []
-        files = input_files(self.config.project_dir, self.config.path, folders)
+        project = self.config.project_dir
+        config = shown_path(self.config.path, project)
+        folder = shown_path(section.submission, project) + "/" if section.submission else None
+        files = [f for f in self.inputs
+                 if f.path == config or (folder and f.path.startswith(folder))]  # fmt: skip
         info = self.plugins.infos[section.name]
         return revision(files, [(info.name, info.version)])
 
     def _content_revision(self, content: Any) -> str:
         """The revision of a document made from every department's data (the commendation
         list): the config, the plugins and the content itself."""
-        files = input_files(self.config.project_dir, self.config.path, [])
+        config = shown_path(self.config.path, self.config.project_dir)
         plugins = [(i.name, i.version) for i in self.plugins.infos.values()]
         text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
-        return revision([*files, InputFile("(nội dung)", len(text), digest(text))], plugins)
+        own = revision([f for f in self.inputs if f.path == config], plugins)
+        return digest(own, text)[:10]
 
     def _template_folders(self) -> tuple[Path, ...]:
         folders = (self._project_templates(), resources.templates_dir())

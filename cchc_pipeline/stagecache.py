@@ -35,8 +35,16 @@ def folder_digest(folder: Path | None) -> str:
 
 @lru_cache(maxsize=1)
 def core_digest() -> str:
-    """The core's own code: a change to it (even without a new version) is a new key."""
-    return folder_digest(Path(__file__).parent)
+    """The core's own code: a change to it (even without a new version) is a new key. Only
+    its Python files: an installed package also holds the shipped templates, plugins and
+    sample (``_shipped/``), which the keys cover where they are used."""
+    package = Path(__file__).parent
+    files = sorted(
+        p for p in package.rglob("*.py") if "_shipped" not in p.relative_to(package).parts
+    )
+    return digest(
+        *(part for p in files for part in (p.relative_to(package).as_posix(), p.read_bytes()))
+    )
 
 
 def plugin_digest(info: PluginInfo) -> str:
@@ -57,6 +65,12 @@ class StageCache:
     def __init__(self, root: Path | None, config_bytes: bytes) -> None:
         self.cache = Cache(root, "stages")
         self.config_bytes = config_bytes
+        self._plugins: dict[str, str] = {}  # plugin name → digest, read once per build
+
+    def plugin_key(self, info: PluginInfo) -> str:
+        if info.name not in self._plugins:
+            self._plugins[info.name] = plugin_digest(info)
+        return self._plugins[info.name]
 
     @property
     def enabled(self) -> bool:
@@ -69,7 +83,7 @@ class StageCache:
         the narratives): what a section's collection depends on."""
         from .formats.pandoc import pandoc_version
 
-        return digest("collect", core_digest(), plugin_digest(info), self.config_bytes,
+        return digest("collect", core_digest(), self.plugin_key(info), self.config_bytes,
                       str(section.submission), folder_digest(section.submission),
                       pandoc_version())  # fmt: skip
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import tomlread
 from .report import Section
-from .yearly import _YEAR, ID_COLUMN, Grid, YearlyTable, read_grid
+from .yearly import ID_COLUMN, YEAR_COLUMN, Grid, YearlyTable, read_grid
 
 DATA_FILE = "so-lieu.toml"
 EXAMPLE = "vbqppl_hdnd = { 2011 = 18, 2012 = 16 }"
@@ -59,7 +59,7 @@ def read_toml(section: Section, path: Path) -> YearlyTable:
                 hint=f"Ví dụ: {EXAMPLE}",
             )
             continue
-        years.update(key for key in values if _YEAR.match(key))
+        years.update(key for key in values if YEAR_COLUMN.match(key))
         rows.append((line or 0, [unicodedata.normalize("NFC", code), values]))
     # every year of the period is a column, so that a year left out of a line is reported
     # as that indicator's missing figure (there is no header line to blame in TOML)

@@ -28,7 +28,7 @@ from .textfiles import read_rows
 ID_COLUMN = "ma_chi_tieu"
 UNKNOWN_SHOWN = 20  # unknown indicator codes reported one by one; the rest in one finding
 HEADER_ROWS = 10  # the header is looked for in the first rows (a form has a title above it)
-_YEAR = re.compile(r"^(19|20|21)\d\d$")
+YEAR_COLUMN = re.compile(r"^(19|20|21)\d\d$")
 
 
 def place(
@@ -180,7 +180,7 @@ def read_grid(section: Section, grid: Grid) -> YearlyTable:
         return table
     table.header_row, header, rows = found
     table.id_column = id_col = header.index(ID_COLUMN)
-    table.columns = {int(name): i for i, name in enumerate(header) if _YEAR.match(name)}
+    table.columns = {int(name): i for i, name in enumerate(header) if YEAR_COLUMN.match(name)}
     columns = list(table.columns.items())
     for number, row in rows:
         if len(row) <= id_col or not any(text(cell) for cell in row):

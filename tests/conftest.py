@@ -11,6 +11,16 @@ import pytest
 
 from cchc_pipeline.testing import ReportProject
 
+# The six reform fields' headings (or the distinctive part of them), in report order.
+FIELDS = (
+    "Cải cách thể chế",
+    "Cải cách thủ tục hành chính",
+    "Cải cách tổ chức bộ máy",
+    "Cải cách tài chính công",
+    "Ứng dụng công nghệ thông tin",
+    "TCVN ISO 9001",
+)
+
 
 def require_tool(name: str) -> str:
     """The path of an external client; skip without it, except under CI where it must exist."""

@@ -10,14 +10,7 @@ from docx.oxml.ns import qn
 
 from cchc_pipeline import vi
 
-FIELDS = (
-    "Cải cách thể chế",
-    "Cải cách thủ tục hành chính",
-    "Cải cách tổ chức bộ máy",
-    "Cải cách tài chính công",
-    "Ứng dụng công nghệ thông tin",
-    "TCVN ISO 9001",
-)
+from .conftest import FIELDS
 
 
 def blocks(document):

@@ -79,4 +79,4 @@ def test_toml_syntax_error_is_located_and_nothing_is_built(project):
 def test_toml_beside_the_csv_is_an_error(project):
     (project.root / TOML).write_text("vbqppl_hdnd = { 2011 = 18 }\n", encoding="utf-8")
     found = project.findings(PLUGIN)
-    assert any("Có cả so-lieu.csv và so-lieu.toml" in f["message"] for f in found)
+    assert any("Có cả so-lieu.toml và so-lieu.csv" in f["message"] for f in found)

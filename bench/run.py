@@ -39,9 +39,9 @@ from pathlib import Path
 
 from cchc_pipeline import __version__ as CCHC_VERSION
 from cchc_pipeline import resources
-from cchc_pipeline.config import load_config
-from cchc_pipeline.formats.pandoc import READER, pandoc_path
-from cchc_pipeline.pipeline import CACHE_DIR, report_epoch
+from cchc_pipeline.config import load_config, report_epoch
+from cchc_pipeline.pipeline import CACHE_DIR
+from cchc_pipeline.publish.formats.pandoc import READER, pandoc_path
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = REPO / "docs" / "benchmarks.md"
@@ -269,7 +269,7 @@ def cchc_render(section, data, report):
 
 BIG_PLUGIN = """\
 from cchc_pipeline import Department, hookimpl
-from cchc_pipeline.yearly import read_csv
+from cchc_pipeline.intake.yearly import read_csv
 
 
 @hookimpl
@@ -387,7 +387,7 @@ class Floor:
         return self.documents[0].markdown.parent
 
     def pandoc(self, doc: FloorDocument, to: str, args: list[str], output: Path) -> list[str]:
-        """The pandoc command of ``cchc_pipeline.formats.pandoc.run_pandoc``."""
+        """The pandoc command of ``cchc_pipeline.publish.formats.pandoc.run_pandoc``."""
         templates = resources.templates_dir()
         return [
             pandoc_path(),
@@ -837,8 +837,8 @@ def render(
         f"{SCALES[0]} to {SCALES[1]}. Also the sample with one more department whose "
         f"`cchc_collect` reads a {BIG_ROWS:,}-row CSV (an id column and 2011 to 2020, random "
         "whole numbers; the id column is named `ma_chi_tieu`, which `read_csv` requires) with "
-        "`cchc_pipeline.yearly.read_csv` and renders a one-line summary. Before each run the "
-        "cached stages and outputs are removed, so that every section is read, validated and "
+        "`cchc_pipeline.intake.yearly.read_csv` and renders a one-line summary. Before each run "
+        "the cached stages and outputs are removed, so that every section is read, validated and "
         "rendered again; the narratives and charts stay cached (filled by the warm-up run), "
         "their cost does not grow with the number of plugins or rows.",
         "7. **Peak memory** of the sample's cold build, all formats: the larger of the process "

@@ -45,8 +45,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import tomlread
 from .errors import PluginError
+from .intake import tomlread
 
 KINDS = {
     "count": "số nguyên không âm",

@@ -262,7 +262,7 @@ def build(
         for name, path in result.outputs.items():
             click.echo(f"Đã ghi {name}: {path}")
         if result.outputs:
-            from .manifest import manifest_name
+            from .publish.manifest import manifest_name
 
             click.echo(f"Đã ghi bản kê: {target / manifest_name(config.output['name'])}")
     if result.failures:
@@ -323,7 +323,7 @@ def validate(
     else:
         _print_grouped(pipeline, findings)
     if report_dir is not None:
-        from .findings_report import write_reports
+        from .workflow.findings_report import write_reports
 
         for path in write_reports(pipeline.report, report_dir, report_formats or ("xlsx",)):
             if not quiet:  # stdout stays pure JSON with --format json
@@ -343,9 +343,9 @@ def verify(config_path: Path, output_dir: Path | None, quiet: bool) -> int:
     hoặc chưa có bản kê; 2 sai cấu hình.
     """
     from .config import load_config
-    from .manifest import manifest_name, read_manifest
-    from .manifest import verify as compare
     from .plugins import load_plugins
+    from .publish.manifest import manifest_name, read_manifest
+    from .publish.manifest import verify as compare
 
     config = load_config(config_path)
     target = output_dir.absolute() if output_dir else config.output_dir
@@ -459,7 +459,7 @@ def plugins(config_path: Path, quiet: bool) -> int:
 def preview(config_path: Path, port: int, quiet: bool) -> int:
     """Xem trước bản web, tự dựng lại và tải lại trang khi bài nộp thay đổi."""
     from .console import Console
-    from .preview import Preview
+    from .workflow.preview import Preview
 
     try:
         Preview(config_path, console=Console(quiet=quiet)).run(port)
@@ -515,7 +515,7 @@ def form(
     """Tạo mẫu biểu số liệu (Excel) và mẫu bài viết (Word) để gửi đơn vị điền."""
     from .config import load_config
     from .errors import ConfigError
-    from .forms import write_forms
+    from .workflow.forms import write_forms
 
     if every == (plugin is not None):
         raise ConfigError(
@@ -538,7 +538,7 @@ def form(
 @_common
 def init(directory: Path, quiet: bool) -> int:
     """Tạo một dự án báo cáo mới (cấu hình và bài nộp mẫu) dựng được ngay."""
-    from .scaffold import create_project
+    from .workflow.scaffold import create_project
 
     written = create_project(directory)
     if not quiet:
@@ -578,7 +578,7 @@ def new_plugin(
     Plugin dạng thư mục được thêm luôn vào dự án báo cáo (cấu hình và bài nộp mẫu) để lần
     dựng tiếp theo có phần của lĩnh vực; TÊN viết thường, không dấu, ví dụ bqlkkt.
     """
-    from .newplugin import new_plugin as create
+    from .workflow.newplugin import new_plugin as create
 
     lines = create(
         name,

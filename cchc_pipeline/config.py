@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import tomlread
 from .errors import ConfigError
+from .intake import tomlread
 
 DEFAULT_CONFIG_NAME = "config.toml"
 DEFAULT_FORMATS = ("md", "docx", "pdf", "html", "pptx")
@@ -398,3 +398,11 @@ def validate_config(
     return ReportConfig(
         path=path, submissions=submissions, departments=departments, lines=lines, **tables
     )
+
+
+def report_epoch(config: ReportConfig) -> int:
+    """The fixed timestamp of every output: SOURCE_DATE_EPOCH, else the report's date."""
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    day: dt.date = config.document["date"]
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())

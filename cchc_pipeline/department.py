@@ -12,21 +12,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import tomlintake, xlsxread
 from .catalogue import Catalogue
-from .charts import ChartJob
+from .checks.rules import check_rules
+from .checks.targets import evaluate_targets
 from .config import ReportConfig
-from .documents import check_department_file
-from .forms import leftover_guidance
-from .narrative import DEPARTMENT_PARTS, Narrative, read_narrative
-from .nominations import FILE as NOMINATIONS_FILE
-from .nominations import Nomination, read_nomination_grid, read_nominations
+from .intake import tomlintake, xlsxread
+from .intake.narrative import DEPARTMENT_PARTS, Narrative, read_narrative
+from .intake.nominations import FILE as NOMINATIONS_FILE
+from .intake.nominations import Nomination, read_nomination_grid, read_nominations
+from .intake.tomlintake import read_toml
+from .intake.yearly import YearlyTable, check_table, read_csv, read_grid
+from .publish.documents import check_department_file
+from .render.charts import ChartJob
+from .render.templating import Markdown
 from .report import Section
-from .rules import check_rules
-from .targets import evaluate_targets
-from .templating import Markdown
-from .tomlintake import read_toml
-from .yearly import YearlyTable, check_table, read_csv, read_grid
+from .workflow.forms import leftover_guidance
 
 DATA_FILE = "so-lieu.csv"
 FIELD_TEMPLATES = {

@@ -7,7 +7,6 @@ processes); only the format conversions, which are external programs, run in par
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import shutil
@@ -20,18 +19,19 @@ from typing import Any
 
 from . import resources
 from .cache import CACHE_DIR, Cache, digest
-from .charts import ChartDrawer
-from .config import ReportConfig, did_you_mean
+from .config import ReportConfig, did_you_mean, report_epoch
 from .console import SILENT, Console
 from .department import FieldData
-from .documents import Document, DocumentInfo, commendation_info, department_info
 from .errors import CchcError, ConfigError, PluginError, ValidationFailed
 from .inputs import InputFile, input_files, revision, shown_path
-from .manifest import sealer
 from .model import Finding, Severity
-from .numbering import number_tables_and_figures
-from .outputs import convert_and_publish
 from .plugins import PluginInfo, PluginSet, load_plugins
+from .publish.documents import Document, DocumentInfo, commendation_info, department_info
+from .publish.manifest import sealer
+from .publish.outputs import convert_and_publish
+from .render.charts import ChartDrawer
+from .render.numbering import number_tables_and_figures
+from .render.templating import Markdown, Templates, escape
 from .report import SLOTS, Report, Section
 from .stagecache import (
     StageCache,
@@ -39,7 +39,6 @@ from .stagecache import (
     folder_digest,
     restore_collected,
 )
-from .templating import Markdown, Templates, escape
 
 STAGE_NAMES = {
     "cchc_collect": "thu thập dữ liệu",
@@ -62,14 +61,6 @@ class BuildResult:
     @property
     def success(self) -> bool:
         return not self.failures and not self.report.errors
-
-
-def report_epoch(config: ReportConfig) -> int:
-    """The fixed timestamp of every output: SOURCE_DATE_EPOCH, else the report's date."""
-    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
-        return int(os.environ["SOURCE_DATE_EPOCH"])
-    day: dt.date = config.document["date"]
-    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
 
 
 class Pipeline:

@@ -39,12 +39,12 @@ from .model import Department, OutputFormat
 ENTRY_POINT_GROUP = "cchc_pipeline"
 NO_AUTOLOAD_ENV = "CCHC_DISABLE_PLUGIN_AUTOLOAD"
 BUILTIN_FORMATS = (
-    "cchc_pipeline.formats.markdown",
-    "cchc_pipeline.formats.docx",
-    "cchc_pipeline.formats.pdf",
-    "cchc_pipeline.formats.html",
-    "cchc_pipeline.formats.pptx",
-    "cchc_pipeline.formats.xlsx",
+    "cchc_pipeline.publish.formats.markdown",
+    "cchc_pipeline.publish.formats.docx",
+    "cchc_pipeline.publish.formats.pdf",
+    "cchc_pipeline.publish.formats.html",
+    "cchc_pipeline.publish.formats.pptx",
+    "cchc_pipeline.publish.formats.xlsx",
 )
 SECTION_HOOKS = ("cchc_collect", "cchc_validate", "cchc_render")
 ORIGIN_LABELS = {

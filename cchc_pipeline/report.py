@@ -14,7 +14,7 @@ from typing import Any
 
 from .config import ReportConfig
 from .model import Department, Finding, Location, Severity
-from .templating import Markdown, Templates
+from .render.templating import Markdown, Templates
 
 SLOTS: dict[str, str] = {
     "leadership": "Phần I, mục I: công tác chỉ đạo, điều hành (đơn vị thường trực)",
@@ -72,7 +72,7 @@ class Section:
 
     def chart(self, job: Any, name: str) -> Markdown:
         """Ask for a chart (drawn in the background) and return its numbered figure."""
-        from .numbering import figure
+        from .render.numbering import figure
 
         if self.charts is None:
             raise RuntimeError("this section has no chart drawer")

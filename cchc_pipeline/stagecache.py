@@ -81,7 +81,7 @@ class StageCache:
     def collect_key(self, section: Section, info: PluginInfo) -> str:
         """The plugin, the submission folder, the config, the core and pandoc (which reads
         the narratives): what a section's collection depends on."""
-        from .formats.pandoc import pandoc_version
+        from .publish.formats.pandoc import pandoc_version
 
         return digest("collect", core_digest(), self.plugin_key(info), self.config_bytes,
                       str(section.submission), folder_digest(section.submission),

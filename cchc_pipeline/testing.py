@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .scaffold import create_project
+from .workflow.scaffold import create_project
 
 
 @dataclass(frozen=True)
@@ -95,8 +95,8 @@ class ReportProject:
         import os
         import shutil
 
-        from .newplugin import SAMPLE_DIR
         from .plugins import ENTRY_POINT_GROUP, NO_AUTOLOAD_ENV
+        from .workflow.newplugin import SAMPLE_DIR
 
         folder = Path(folder)
         if os.environ.get(NO_AUTOLOAD_ENV) or not importlib.metadata.entry_points(

@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from cchc_pipeline.manifest import dump
+from cchc_pipeline.publish.manifest import dump
 
 
 def sha256(path: Path) -> str:

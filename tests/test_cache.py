@@ -101,7 +101,7 @@ def test_a_correction_in_one_department_leaves_the_others_thematic_reports_alone
 
 
 def test_chart_workers_start_early_only_when_the_inputs_changed(tmp_path):
-    from cchc_pipeline.charts import ChartDrawer
+    from cchc_pipeline.render.charts import ChartDrawer
 
     drawer = ChartDrawer(cache=tmp_path)
     assert drawer.cold("abc")  # an empty cache

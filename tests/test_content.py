@@ -8,7 +8,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from cchc_pipeline import vi
+from cchc_pipeline.render import vi
 
 from .conftest import FIELDS
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from cchc_pipeline import outputs
-from cchc_pipeline.outputs import STAGING_PREFIX
+from cchc_pipeline.publish import outputs
+from cchc_pipeline.publish.outputs import STAGING_PREFIX
 
 # A format whose converter is an external program that writes half a file, then hangs until
 # it is killed (as pandoc does on a big document); Ctrl-C reaches it like the real pandoc.

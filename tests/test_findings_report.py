@@ -10,9 +10,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from cchc_pipeline.findings_report import DepartmentFindings, file_name, position, write_xlsx
 from cchc_pipeline.model import Finding, Location, Severity
 from cchc_pipeline.testing import ReportProject
+from cchc_pipeline.workflow.findings_report import (
+    DepartmentFindings,
+    file_name,
+    position,
+    write_xlsx,
+)
 
 PLUGINS = ("stp", "vp", "snv", "stc", "stttt", "skhcn", "tonghop")
 DATA_FILE = "submissions/stp/so-lieu.csv"

@@ -19,7 +19,7 @@ import docx
 import openpyxl
 import pytest
 
-from cchc_pipeline.narrative import COORDINATOR_PARTS, DEPARTMENT_PARTS
+from cchc_pipeline.intake.narrative import COORDINATOR_PARTS, DEPARTMENT_PARTS
 from cchc_pipeline.testing import ReportProject
 
 FIELDS = ("stp", "vp", "snv", "stc", "stttt", "skhcn")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from cchc_pipeline.configedit import EditRefused, set_keys
+from cchc_pipeline.intake.tomlread import tomllib
 from cchc_pipeline.testing import ReportProject
-from cchc_pipeline.tomlread import tomllib
+from cchc_pipeline.workflow.configedit import EditRefused, set_keys
 
 DEPARTMENT = "Ban Quản lý Khu kinh tế cửa khẩu Đồng Đăng - Lạng Sơn"
 FIELD = "Cải cách hành chính tại Khu kinh tế cửa khẩu"

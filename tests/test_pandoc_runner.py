@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from cchc_pipeline.formats import pandoc
+from cchc_pipeline.publish.formats import pandoc
 
 
 @pytest.fixture

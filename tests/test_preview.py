@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import urllib.request
 
-from cchc_pipeline.preview import Preview
+from cchc_pipeline.workflow.preview import Preview
 
 
 def get(server, path: str) -> str:

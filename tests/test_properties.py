@@ -19,12 +19,12 @@ from decimal import Decimal
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from cchc_pipeline import vi
-from cchc_pipeline.formats.pandoc import READER, pandoc_path
-from cchc_pipeline.tables import pipe_table
-from cchc_pipeline.templating import Templates
-from cchc_pipeline.textfiles import read_rows
-from cchc_pipeline.yearly import parse_number
+from cchc_pipeline.intake.textfiles import read_rows
+from cchc_pipeline.intake.yearly import parse_number
+from cchc_pipeline.publish.formats.pandoc import READER, pandoc_path
+from cchc_pipeline.render import vi
+from cchc_pipeline.render.tables import pipe_table
+from cchc_pipeline.render.templating import Templates
 
 from .test_textfiles import windows_1258_form
 

@@ -8,7 +8,7 @@ import unicodedata
 
 import pytest
 
-from cchc_pipeline.textfiles import decode
+from cchc_pipeline.intake.textfiles import decode
 
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # the only combining marks Windows-1258 has
 

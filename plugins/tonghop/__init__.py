@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from cchc_pipeline import Department, hookimpl
 from cchc_pipeline.department import FieldData
-from cchc_pipeline.narrative import COORDINATOR_PARTS, read_narrative
-from cchc_pipeline.nominations import check_duplicates, read_nominations
+from cchc_pipeline.intake.narrative import COORDINATOR_PARTS, read_narrative
+from cchc_pipeline.intake.nominations import check_duplicates, read_nominations
 
 from .index import check_index, read_index
 

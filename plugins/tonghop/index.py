@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from cchc_pipeline.textfiles import read_rows
-from cchc_pipeline.yearly import parse_number
+from cchc_pipeline.intake.textfiles import read_rows
+from cchc_pipeline.intake.yearly import parse_number
 
 FILE = "chi-so.csv"
 COLUMNS = ("nam", "par_index", "xep_hang", "sipas")

@@ -1,0 +1,1 @@
+"""Checks: the rules and targets a department's figures are held to."""

@@ -1,0 +1,1 @@
+"""Intake: reading what departments send (text, figures, narratives, nominations)."""

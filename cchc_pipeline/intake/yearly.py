@@ -1,0 +1,289 @@
+"""Yearly indicator tables: one row per indicator, one column per year.
+
+This is the shape every department's figures share (Phụ lục II is printed in it). The same
+reader fills a :class:`YearlyTable` from a CSV file or from the form's Excel sheet (both seen
+as a :class:`Grid` of numbered rows), mapping rows by the ``ma_chi_tieu`` code so that their
+order does not matter. A table keeps one row number per indicator and the header's columns,
+not a location per value, and builds a finding's location (file:line, or file [Sheet!C7])
+only when one is needed: a department of 100,000 rows would otherwise spend hundreds of MiB
+on locations nobody asks for. Checks that need only the catalogue (types, bounds, complete
+series) live here; field-specific rules stay in plugins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..catalogue import Catalogue, Indicator
+from ..model import Location
+from ..render import vi
+from ..report import Section
+from .textfiles import read_rows
+
+ID_COLUMN = "ma_chi_tieu"
+UNKNOWN_SHOWN = 20  # unknown indicator codes reported one by one; the rest in one finding
+HEADER_ROWS = 10  # the header is looked for in the first rows (a form has a title above it)
+YEAR_COLUMN = re.compile(r"^(19|20|21)\d\d$")
+
+
+def place(
+    file: str, number: int | None, sheet: str | None = None, column: int | None = None
+) -> Location:
+    """The location of row ``number`` (a CSV line, or a sheet's row with its 0-based column)."""
+    if sheet is None:
+        return Location(file=file, line=number)
+    if number is None or column is None:
+        return Location(file=file, sheet=sheet)
+    from openpyxl.utils import get_column_letter  # only ever reached with a workbook read
+
+    return Location(file=file, sheet=sheet, cell=f"{get_column_letter(column + 1)}{number}")
+
+
+def fields(location: Location) -> dict[str, Any]:
+    """A location as the keyword arguments of ``section.error`` / ``section.warning``."""
+    return asdict(location)
+
+
+@dataclass
+class Grid:
+    """The rows of a CSV file or of one sheet: (line or row number, cells) pairs.
+
+    CSV cells are text; a sheet's are what the clerk sees (numbers, text, dates, ``None``).
+    """
+
+    path: Path
+    rows: Iterable[tuple[int, Sequence[Any]]]
+    sheet: str | None = None
+    blank: bool = False  # set by :meth:`header`: no cell was filled before it gave up
+
+    @classmethod
+    def csv(cls, path: Path) -> Grid:
+        return cls(path, enumerate(read_rows(path), start=1))
+
+    def at(self, number: int | None, column: int | None = None) -> dict[str, Any]:
+        """Where row ``number`` (and a sheet's 0-based ``column``) is, for a finding."""
+        return fields(place(str(self.path), number, self.sheet, column))
+
+    def header(self, found: Any) -> tuple[int, list[str], Iterator] | None:
+        """The header row (the first of the first rows where ``found(cells)``), its cells as
+        text, and the rows after it; ``None`` when there is none."""
+        rows = iter(self.rows)
+        self.blank = True
+        for number, row in rows:
+            cells = [text(cell) for cell in row]
+            if found(cells):
+                self.blank = False
+                return number, cells, rows
+            self.blank = self.blank and not any(cells)
+            if number >= HEADER_ROWS:
+                break
+        return None
+
+
+def text(cell: Any) -> str:
+    """A cell as text: ``None`` is empty, a whole float (Excel's 2011.0) has no decimals."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+@dataclass
+class YearlyTable:
+    """Values by indicator and year, with where each indicator's row is."""
+
+    source: str = ""
+    values: dict[str, dict[int, float | int]] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)  # indicator → line or sheet row
+    columns: dict[int, int] = field(default_factory=dict)  # year → 0-based column
+    id_column: int = 0
+    header_row: int | None = None
+    sheet: str | None = None
+    unreadable: set[tuple[str, int]] = field(default_factory=set)  # already reported
+    read: bool = True  # False: the file could not be read, the reader said why
+
+    def get(self, indicator: str, year: int) -> float | int | None:
+        return self.values.get(indicator, {}).get(year)
+
+    def series(self, indicator: str, years: range) -> list[float | int | None]:
+        return [self.get(indicator, year) for year in years]
+
+    def location(self, indicator: str, year: int | None = None) -> Location:
+        """The line of the indicator's row, or its cell of ``year`` (else its code's cell)."""
+        number = self.rows.get(indicator)
+        if number is None:
+            return Location(file=self.source, sheet=self.sheet)
+        return place(self.source, number, self.sheet, self.columns.get(year, self.id_column))
+
+    def header_location(self) -> Location:
+        return place(self.source, self.header_row, self.sheet, self.id_column)
+
+
+_GROUPED = re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?")  # 1.234 or 1.234,5
+_DECIMAL_COMMA = re.compile(r"-?\d+,\d+")  # 85,48
+
+
+def parse_number(text: str) -> float | int:
+    """A number as a Vietnamese clerk types it: "7.518", "85,48", "1.234,5", "12 %"."""
+    cleaned = text.strip()
+    if cleaned.isascii() and cleaned.isdigit():  # most cells: a whole number, nothing else
+        return int(cleaned)
+    cleaned = cleaned.replace("\u00a0", "").replace(" ", "").rstrip("%")
+    if _GROUPED.fullmatch(cleaned):
+        cleaned = cleaned.replace(".", "").replace(",", ".")
+    elif _DECIMAL_COMMA.fullmatch(cleaned):
+        cleaned = cleaned.replace(",", ".")
+    value = float(cleaned)  # raises ValueError on anything else
+    return int(value) if value.is_integer() and "." not in cleaned else value
+
+
+def cell_number(cell: Any) -> float | int:
+    """A cell's number: Excel's own (whole ones as int: Excel has no integer type) or text
+    as a clerk types it; ``ValueError`` for anything else (text, dates, true/false)."""
+    if isinstance(cell, bool):
+        raise ValueError(cell)
+    if isinstance(cell, int):
+        return cell
+    if isinstance(cell, float):
+        return int(cell) if cell.is_integer() else cell
+    if isinstance(cell, str):
+        return parse_number(cell)
+    raise ValueError(cell)
+
+
+def read_csv(section: Section, path: Path) -> YearlyTable:
+    """Read a CSV: an ``ma_chi_tieu`` column, then one column per year (any encoding Excel
+    writes, see :mod:`cchc_pipeline.intake.textfiles`)."""
+    return read_grid(section, Grid.csv(path))
+
+
+def read_grid(section: Section, grid: Grid) -> YearlyTable:
+    """Read the figures of a CSV file or a sheet; problems become located findings."""
+    table = YearlyTable(source=section.relative(grid.path), sheet=grid.sheet)
+    found = grid.header(lambda cells: ID_COLUMN in cells)
+    if found is None:
+        table.read = False
+        if grid.blank:
+            section.error("Tệp số liệu trống.", hint="Điền số liệu theo mẫu biểu.", **grid.at(None))
+        else:
+            section.error(
+                f"Dòng tiêu đề thiếu cột “{ID_COLUMN}”.",
+                hint="Giữ nguyên dòng tiêu đề của mẫu biểu (cột mã chỉ tiêu và các cột năm).",
+                **grid.at(None if grid.sheet else 1),
+            )
+        return table
+    table.header_row, header, rows = found
+    table.id_column = id_col = header.index(ID_COLUMN)
+    table.columns = {int(name): i for i, name in enumerate(header) if YEAR_COLUMN.match(name)}
+    columns = list(table.columns.items())
+    for number, row in rows:
+        if len(row) <= id_col or not any(text(cell) for cell in row):
+            continue
+        indicator = text(row[id_col])
+        if indicator in table.rows:
+            section.error(
+                f"Chỉ tiêu “{indicator}” lặp lại (đã có ở dòng {table.rows[indicator]}); "
+                "dòng này bị bỏ qua.",
+                hint="Mỗi mã chỉ tiêu chỉ ghi một dòng: giữ dòng đúng, xóa dòng thừa.",
+                **grid.at(number, id_col),
+            )
+            continue
+        table.rows[indicator] = number
+        values = table.values.setdefault(indicator, {})
+        for year, col in columns:
+            cell = row[col] if col < len(row) else None
+            if cell is None or cell == "" or not text(cell):
+                continue
+            try:
+                values[year] = cell_number(cell)
+            except ValueError:
+                table.unreadable.add((indicator, year))
+                _not_a_number(section, grid, indicator, year, cell, number, col)
+    return table
+
+
+def _not_a_number(
+    section: Section, grid: Grid, indicator: str, year: int, cell: Any, number: int, col: int
+) -> None:
+    if isinstance(cell, (dt.date, dt.time, dt.timedelta)):
+        shown = cell.strftime("%d/%m/%Y") if isinstance(cell, dt.date) else str(cell)
+        message = f"ô đang là ngày tháng ({shown}), không phải là số."
+        hint = "Excel đã đổi số vừa gõ thành ngày tháng: định dạng ô là Số (Number) rồi gõ lại."
+    else:
+        message = f"“{text(cell)}” không phải là số."
+        hint = "Chỉ ghi số, dùng dấu phẩy cho phần thập phân (ví dụ 85,5)."
+    section.error(
+        f"Chỉ tiêu “{indicator}”, năm {year}: {message}", hint=hint, **grid.at(number, col)
+    )
+
+
+def check_table(section: Section, catalogue: Catalogue, table: YearlyTable, years: range) -> None:
+    """Catalogue rules: known ids, year columns, required indicators, complete series, types
+    and bounds (none for a file that could not be read: its one error says why)."""
+    if not table.read:
+        return
+    unknown = [indicator_id for indicator_id in table.values if indicator_id not in catalogue]
+    for indicator_id in unknown[:UNKNOWN_SHOWN]:
+        section.warning(
+            f"Mã chỉ tiêu “{indicator_id}” không có trong danh mục; dòng này bị bỏ qua.",
+            hint="Kiểm tra lại mã chỉ tiêu theo mẫu biểu.",
+            **fields(table.location(indicator_id)),
+        )
+    if len(unknown) > UNKNOWN_SHOWN:  # a wrong file (another department's, an export)
+        rest = len(unknown) - UNKNOWN_SHOWN
+        section.warning(
+            f"Còn {rest} mã chỉ tiêu khác không có trong danh mục; các dòng đó bị bỏ qua.",
+            hint="Có thể đây không phải tệp số liệu của đơn vị: kiểm tra lại tệp theo mẫu biểu.",
+            **fields(table.location(unknown[UNKNOWN_SHOWN])),
+        )
+    absent = [year for year in years if year not in table.columns]
+    if table.header_row is not None and absent:
+        section.error(
+            "Dòng tiêu đề thiếu cột năm " + ", ".join(map(str, absent)) + ".",
+            hint="Giữ nguyên dòng tiêu đề của mẫu biểu: mỗi năm của giai đoạn một cột, "
+            "tiêu đề cột chỉ ghi số năm.",
+            **fields(table.header_location()),
+        )
+    for indicator in catalogue:
+        series = table.values.get(indicator.id)
+        if series is None:
+            if indicator.required:
+                section.error(
+                    f"Thiếu chỉ tiêu bắt buộc “{indicator.label}” ({indicator.id}).",
+                    hint="Thêm dòng chỉ tiêu này vào tệp số liệu theo mẫu biểu.",
+                    **fields(table.location(indicator.id)),
+                )
+            continue
+        for year in years:
+            value = series.get(year)
+            at = fields(table.location(indicator.id, year))
+            if value is None:
+                reported = (indicator.id, year) in table.unreadable or year in absent
+                if indicator.required and indicator.due(year) and not reported:
+                    section.error(
+                        f"Chỉ tiêu “{indicator.label}” thiếu số liệu năm {year}.",
+                        hint="Điền số liệu cho đủ các năm của giai đoạn (ghi 0 nếu không có).",
+                        **at,
+                    )
+                continue
+            problem = value_problem(indicator, value)
+            if problem:
+                section.error(f"Chỉ tiêu “{indicator.label}”, năm {year}: {problem}", **at)
+
+
+def value_problem(indicator: Indicator, value: float | int) -> str | None:
+    """Why ``value`` is not acceptable for ``indicator``, or None."""
+    if indicator.kind == "count" and not float(value).is_integer():
+        return f"{vi.number(value)} phải là số nguyên ({indicator.unit})."
+    low, high = indicator.bounds()
+    if low is not None and value < low:
+        return f"{vi.number(value)} nhỏ hơn giá trị tối thiểu {vi.number(low)}."
+    if high is not None and value > high:
+        return f"{vi.number(value)} lớn hơn giá trị tối đa {vi.number(high)}."
+    return None

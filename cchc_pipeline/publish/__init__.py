@@ -1,0 +1,1 @@
+"""Publish: output formats, conversion, documents, atomic writes and the manifest."""

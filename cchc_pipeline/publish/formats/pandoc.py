@@ -1,0 +1,97 @@
+"""Running the pandoc binary that ``pypandoc-binary`` bundles.
+
+The binary is called directly (``pypandoc`` only tells where it is): that lets us pass
+``SOURCE_DATE_EPOCH`` for reproducible DOCX/PPTX, keep pandoc's stderr for the user, and
+skip pypandoc's per-call overhead.
+
+Containment: the Markdown is read with raw HTML, raw attributes and raw TeX turned off, so
+no text can inject markup into an output format; the ``formats.lua`` filter drops any image
+that is a URL or points outside the build folder, so pandoc never fetches or embeds a file
+from elsewhere. (``--sandbox`` would also stop the report's own charts from being embedded.)
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+from ...errors import ConversionError
+from ...model import ConversionJob
+
+READER = "markdown-raw_attribute-raw_html-raw_tex"
+
+
+@lru_cache(maxsize=1)
+def pandoc_path() -> str:
+    """Where the pandoc binary is; a clear error when pypandoc-binary is missing."""
+    try:
+        import pypandoc
+
+        return pypandoc.get_pandoc_path()
+    except (ImportError, OSError) as exc:
+        raise ConversionError(
+            "Không tìm thấy chương trình pandoc.",
+            "Cài lại công cụ: pip install cchc-pipeline (gói pypandoc-binary kèm pandoc).",
+        ) from exc
+
+
+# pandoc's binary asks its Haskell runtime for a 64 MB heap up front (-H64m); a conversion of
+# the report needs far less. A smaller hint keeps each pandoc process about 45 MB smaller at
+# no measurable cost in time, so that conversions side by side stay within the memory target.
+RTS_OPTIONS = ("+RTS", "-H16m", "-RTS")
+
+
+@lru_cache(maxsize=1)
+def _version_and_options() -> tuple[str, tuple[str, ...]]:
+    """pandoc's version, and the runtime options it accepts (none when built without them)."""
+    for options in (RTS_OPTIONS, ()):
+        out = subprocess.run(
+            [pandoc_path(), *options, "--version"], capture_output=True, text=True, check=False
+        )
+        if out.returncode == 0:
+            return out.stdout.split("\n", 1)[0].split()[-1], options
+    raise ConversionError(
+        "Không chạy được chương trình pandoc: " + out.stderr.strip()[-300:],
+        "Cài lại công cụ: pip install --force-reinstall pypandoc-binary.",
+    )
+
+
+def pandoc_version() -> str:
+    return _version_and_options()[0]
+
+
+def pandoc_command() -> list[str]:
+    """The pandoc binary with its runtime options: how every conversion starts."""
+    return [pandoc_path(), *_version_and_options()[1]]
+
+
+def run_pandoc(
+    job: ConversionJob, args: list[str], *, to: str, output: Path | None = None
+) -> bytes:
+    """Convert ``job.source`` with pandoc; return stdout when ``output`` is None."""
+    filters = [job.find_template("filters/formats.lua"), job.find_template("filters/layout.lua")]
+    command = [
+        *pandoc_command(),
+        str(job.source),
+        "--from",
+        READER,
+        "--to",
+        to,
+        "--resource-path",
+        str(job.resources),
+        *[f"--lua-filter={f}" for f in filters],
+        *args,
+    ]
+    if output is not None:
+        command += ["--output", str(output)]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(job.epoch)}
+    result = subprocess.run(command, capture_output=True, env=env, cwd=job.resources)
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ConversionError(f"pandoc ({to}) thất bại: " + " ".join(message[-3:]))
+    for line in result.stderr.decode("utf-8", "replace").splitlines():
+        if line.strip():
+            job.log(f"pandoc ({to}): {line.strip()}")
+    return result.stdout

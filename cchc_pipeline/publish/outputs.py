@@ -1,0 +1,206 @@
+"""Convert the assembled Markdown to every format in parallel, then publish atomically.
+
+All files are first written to a hidden staging folder inside the output folder (same file
+system, so the final ``os.replace`` is atomic). Only when every format succeeded are they
+renamed into place: a failed or interrupted build leaves the previous outputs untouched and
+no partial file under a real name.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from ..cache import Cache, digest, tree_digest
+from ..console import Console
+from ..errors import ConversionError, describe_os_error
+from ..model import ConversionJob, OutputFormat
+from .documents import Document
+
+STAGING_PREFIX = ".cchc-staging-"
+MEDIA = "media"  # the Markdown's images, beside it: what md readers need to see the pictures
+
+
+def _remove_stale_staging(output_dir: Path) -> None:
+    """Staging folders left by a killed build are garbage: no output was published from them."""
+    for entry in output_dir.glob(STAGING_PREFIX + "*"):
+        shutil.rmtree(entry, ignore_errors=True)
+
+
+def convert_and_publish(
+    *,
+    documents: list[Document],
+    formats: dict[str, OutputFormat],
+    output_dir: Path,
+    templates: tuple[Path, ...],
+    epoch: int,
+    console: Console,
+    media: Path | None = None,
+    cache: Cache | None = None,
+    seal: Callable[[Path, dict[str, Path]], Path] | None = None,
+) -> dict[str, Path]:
+    """Write every document in each of its formats into ``output_dir``; all or nothing.
+
+    The report's files are keyed by format ("docx"); the other documents' by document and
+    format ("chuyen-de-stp.docx"). ``seal``, given the staging folder and every staged file by
+    its published name, stages one more file (the manifest), published after all the others.
+    """
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        _remove_stale_staging(output_dir)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=output_dir))
+    except OSError as exc:
+        raise ConversionError(
+            f"Không ghi được vào thư mục kết quả {output_dir}: {describe_os_error(exc)}.",
+            "Kiểm tra quyền ghi và dung lượng ổ đĩa, hoặc chọn thư mục khác bằng -o.",
+        ) from exc
+    try:
+        if media is not None and media.is_dir():
+            shutil.copytree(media, staging / MEDIA)
+        jobs: dict[str, tuple[OutputFormat, ConversionJob]] = {}
+        for document in documents:
+            source = staging / f".{document.key}.source.md"
+            source.write_text(document.markdown, encoding="utf-8")
+            for name in document.formats:
+                key = name if document.key == "report" else f"{document.key}.{name}"
+                jobs[key] = (
+                    formats[name],
+                    ConversionJob(
+                        source=source,
+                        target=staging / f"{document.basename}{formats[name].extension}",
+                        resources=staging,
+                        templates=templates,
+                        epoch=epoch,
+                        metadata=document.metadata,
+                        log=console.warn,
+                        data=document.data,
+                    ),
+                )
+        keys = _cache_keys(jobs, templates, staging / MEDIA) if cache and cache.enabled else {}
+        pending = {}
+        for key, (fmt, job) in jobs.items():
+            hit = cache.get(keys[key]) if keys else None
+            if hit is not None:
+                shutil.copyfile(hit / "out", job.target)
+                console.progress(f"{key}: không đổi (bộ nhớ đệm)")
+            else:
+                pending[key] = (fmt, job)
+        errors = _run_parallel(pending, console)
+        if not errors and keys:
+            for key, (_, job) in pending.items():
+                cache.put(keys[key], {"out": job.target})
+        if errors:
+            raise ConversionError(
+                "Không tạo được: "
+                + "; ".join(f"{name}: {message}" for name, message in errors.items()),
+                "Kết quả của lần dựng trước vẫn giữ nguyên. Chạy lại với --debug để xem chi tiết.",
+            )
+        staged_media = staging / MEDIA if "md" in jobs and (staging / MEDIA).is_dir() else None
+        files = [job.target for _, job in jobs.values()]
+        if seal is not None:
+            named = {p.name: p for p in files}
+            if staged_media is not None:
+                named |= {f"{MEDIA}/{p.relative_to(staged_media).as_posix()}": p
+                          for p in sorted(staged_media.rglob("*")) if p.is_file()}  # fmt: skip
+            files.append(seal(staging, named))
+        publish(files, output_dir, staged_media)
+        return {key: output_dir / job.target.name for key, (_, job) in jobs.items()}
+    except OSError as exc:
+        raise ConversionError(
+            f"Không ghi được kết quả vào {output_dir}: {describe_os_error(exc)}.",
+            "Kiểm tra quyền ghi và dung lượng ổ đĩa; kết quả cũ vẫn giữ nguyên.",
+        ) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _cache_keys(
+    jobs: dict[str, tuple[OutputFormat, ConversionJob]], templates: tuple[Path, ...], media: Path
+) -> dict[str, str]:
+    """Each job's cache key: its source, format and the format's code, templates, media, tools
+    and metadata. (The formats' shared pandoc runner is part of every key too.)"""
+    from importlib.metadata import version
+
+    from .formats.pandoc import pandoc_version
+
+    runner = Path(sys.modules[pandoc_version.__module__].__file__ or "").read_bytes()
+    shared = digest(tree_digest(templates), tree_digest([media]), pandoc_version(),
+                    version("typst"), runner)  # fmt: skip
+    keys = {}
+    for key, (fmt, job) in jobs.items():
+        code = Path(sys.modules[fmt.convert.__module__].__file__ or "").read_bytes()
+        keys[key] = digest(
+            shared, fmt.name, code, job.source.read_bytes(), str(job.epoch),
+            json.dumps(job.metadata, sort_keys=True, default=str),
+            json.dumps(job.data, sort_keys=True, default=str),
+        )  # fmt: skip
+    return keys
+
+
+def publish(files: list[Path], output_dir: Path, media: Path | None = None) -> None:
+    """Rename the staged ``files`` into ``output_dir`` in order, the ``media`` folder before
+    the last file. Should a rename fail (a full disk, Ctrl-C), what was replaced is put back,
+    so the folder holds the new outputs or the old ones, never a mix."""
+    backup = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + "old-", dir=output_dir))
+    done: list[tuple[Path, Path | None]] = []  # (published path, its previous version)
+    try:
+        for number, staged in enumerate(files):
+            if media is not None and number == len(files) - 1:
+                _swap(media, output_dir / MEDIA, backup / MEDIA, done)
+            _swap(staged, output_dir / staged.name, backup / staged.name, done)
+    except BaseException:
+        for final, previous in reversed(done):
+            with contextlib.suppress(OSError):
+                if final.is_dir() and not final.is_symlink():
+                    shutil.rmtree(final)
+                elif previous is None:
+                    final.unlink(missing_ok=True)
+                if previous is not None:
+                    os.replace(previous, final)
+        raise
+    finally:
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def _swap(new: Path, final: Path, keep: Path, done: list[tuple[Path, Path | None]]) -> None:
+    """Put ``new`` in place of ``final``, keeping the previous version at ``keep``. A file is
+    replaced in one atomic rename (its old bytes kept through a hard link, else a copy); a
+    folder is moved aside first."""
+    previous = None
+    if final.is_dir() and not final.is_symlink():
+        os.replace(final, keep)
+        previous = keep
+    elif final.exists():
+        try:
+            os.link(final, keep)
+        except OSError:  # a file system without hard links
+            shutil.copy2(final, keep)
+        previous = keep
+    done.append((final, previous))
+    os.replace(new, final)
+
+
+def _run_parallel(
+    jobs: dict[str, tuple[OutputFormat, ConversionJob]], console: Console
+) -> dict[str, str]:
+    """Run every converter; return the error message of each one that failed."""
+    errors: dict[str, str] = {}
+    workers = max(1, min(len(jobs), os.cpu_count() or 2))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cchc-convert") as pool:
+        futures = {key: pool.submit(fmt.convert, job) for key, (fmt, job) in jobs.items()}
+        for key, future in futures.items():
+            try:
+                future.result()
+                console.progress(f"{key}: xong")
+            except Exception as exc:  # a converter's failure is reported per format
+                errors[key] = (
+                    describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
+                ) or type(exc).__name__
+    return errors

@@ -1,0 +1,1 @@
+"""Render: templates, tables, numbering, charts and Vietnamese conventions."""

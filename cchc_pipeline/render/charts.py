@@ -1,0 +1,205 @@
+"""Time-series charts of a field's indicators, drawn with matplotlib in worker processes.
+
+Drawing a chart costs a seventh of a second and importing matplotlib almost a whole one, all
+of it CPU-bound under the GIL, so charts are drawn by a worker process that starts (and
+imports matplotlib) while the submissions are still being read. Two workers when every chart
+is to be drawn (an empty cache); one for a rebuild, where a second would pay the import again
+for a chart or two, CPU time that the narratives and conversions need on a small machine.
+A plugin's render hook only *asks* for a chart (:meth:`ChartDrawer.submit` returns its
+Markdown at once); the build waits for the pictures just before converting. A
+:class:`ChartJob` holds plain values only, so it crosses into the worker, and its digest
+names the file, so an unchanged chart is never drawn twice.
+
+Charts carry Vietnamese titles, axis labels and numbers (7.518; 85,5%), use DejaVu Sans (it
+ships with matplotlib and has every Vietnamese letter), and are written as PNG without a
+timestamp, so that rebuilding gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import textwrap
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..catalogue import Catalogue, Chart
+from ..intake.yearly import YearlyTable
+from . import vi
+
+WIDTH_IN, HEIGHT_IN, DPI = 6.4, 3.3, 150
+LAST_REVISION = "last-revision"
+COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#2e75b6")
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    unit: str
+    percent: bool
+    values: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class ChartJob:
+    """Everything needed to draw one chart, as plain picklable values."""
+
+    title: str
+    kind: str  # bar | line
+    years: tuple[int, ...]
+    series: tuple[Series, ...]
+
+    @classmethod
+    def from_catalogue(
+        cls, chart: Chart, catalogue: Catalogue, table: YearlyTable, years: range
+    ) -> ChartJob:
+        series = tuple(
+            Series(
+                label=catalogue[i].label,
+                unit=catalogue[i].unit,
+                percent=catalogue[i].kind == "percent",
+                values=tuple(table.get(i, y) for y in years),
+            )
+            for i in chart.indicators
+        )
+        return cls(chart.title, chart.kind, tuple(years), series)
+
+    def digest(self) -> str:
+        """A name that changes whenever anything drawn changes (and the drawing code's version)."""
+        text = json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(_CODE + text.encode("utf-8")).hexdigest()[:16]
+
+
+_CODE = Path(__file__).read_bytes()  # a change to the drawing code is a new chart
+
+
+def draw(job: ChartJob, path: Path) -> None:
+    """Draw ``job`` into the PNG file ``path`` (runs in a worker process)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
+    count = len(job.series)
+    legend_rows = count if count > 1 else 0
+    height = HEIGHT_IN + 0.22 * legend_rows
+    figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
+    bottom = (0.45 + 0.22 * legend_rows + 0.1) / height
+    figure.subplots_adjust(left=0.12, right=0.98, top=1 - 0.45 / height, bottom=bottom)
+    axes = figure.add_subplot()
+    width = 0.8 / count
+    percent = all(s.percent for s in job.series)
+    for n, series in enumerate(job.series):
+        label = textwrap.shorten(series.label, 90, placeholder="…")
+        colour = COLOURS[n % len(COLOURS)]
+        if job.kind == "line":
+            points = [
+                (y, v) for y, v in zip(job.years, series.values, strict=True) if v is not None
+            ]
+            axes.plot([p[0] for p in points], [p[1] for p in points], marker="o",
+                      color=colour, label=label, linewidth=1.8)  # fmt: skip
+        else:
+            offsets = [y - 0.4 + width * (n + 0.5) for y in job.years]
+            axes.bar(offsets, [v or 0 for v in series.values], width=width * 0.95,
+                     color=colour, label=label)  # fmt: skip
+    axes.set_title(job.title, fontsize=10)
+    axes.set_xlabel("Năm", fontsize=9)
+    unit = ", ".join(sorted({s.unit for s in job.series}))
+    axes.set_ylabel("Tỷ lệ (%)" if percent else unit[:1].upper() + unit[1:], fontsize=9)
+    axes.set_xticks(list(job.years))
+    axes.tick_params(labelsize=8)
+    formatter = (lambda v, _: vi.percent(v)) if percent else (lambda v, _: vi.number(v))
+    axes.yaxis.set_major_formatter(FuncFormatter(formatter))
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.grid(axis="y", linewidth=0.4, alpha=0.6)
+    if count > 1:
+        figure.legend(loc="lower left", bbox_to_anchor=(0.02, 0.01), fontsize=7.5,
+                      frameon=False, ncols=1)  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    figure.savefig(partial, format="png", metadata={"Software": None})
+    os.replace(partial, path)
+
+
+def _warm_up() -> None:
+    """Worker initialiser: pay matplotlib's import while the main process reads submissions."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.figure
+
+
+def _nothing() -> None:
+    """A job that only makes the pool start a worker."""
+
+
+class ChartDrawer:
+    """Draws charts in the background; a cache folder keeps every chart by its digest."""
+
+    def __init__(self, cache: Path | None = None, workers: int | None = None) -> None:
+        self.cache = cache
+        self.workers = workers  # None: two for a cold cache (every chart), else one
+        self._pool: ProcessPoolExecutor | None = None
+        self._pending: list[tuple[Future[None] | None, Path, Path]] = []
+
+    def _empty(self) -> bool:
+        return self.cache is None or not any(self.cache.glob("*.png"))
+
+    def cold(self, revision: str | None = None) -> bool:
+        """Whether charts will likely need drawing: no cache, an empty one, or inputs that
+        changed since the last build (whose ``revision`` :meth:`note` kept)."""
+        if self._empty():
+            return True
+        noted = self.cache / LAST_REVISION
+        return revision is None or not noted.is_file() or noted.read_text("ascii") != revision
+
+    def note(self, revision: str) -> None:
+        """Remember the inputs' revision of a build whose charts are all in the cache."""
+        if self.cache is not None:
+            partial = self.cache / (LAST_REVISION + ".part")
+            partial.write_text(revision, "ascii")
+            os.replace(partial, self.cache / LAST_REVISION)
+
+    def start(self) -> None:
+        """Start the workers now (their imports overlap with reading the submissions)."""
+        if self._pool is None:
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+            workers = self.workers or (min(2, os.cpu_count() or 1) if self._empty() else 1)
+            self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up)
+            for _ in range(workers):  # workers are forked on demand: ask for all now
+                self._pool.submit(_nothing)
+
+    def submit(self, job: ChartJob, target: Path) -> None:
+        """Have ``job`` drawn to ``target`` (from the cache when it was drawn before)."""
+        if self.cache is not None:
+            cached = self.cache / f"{job.digest()}.png"
+            if cached.is_file():
+                self._pending.append((None, cached, target))
+                return
+            drawn = cached
+        else:
+            drawn = target
+        self.start()
+        assert self._pool is not None
+        self._pending.append((self._pool.submit(draw, job, drawn), drawn, target))
+
+    def wait(self) -> None:
+        """Block until every submitted chart is on disk; re-raise a worker's failure."""
+        pending, self._pending = self._pending, []
+        for future, drawn, target in pending:
+            if future is not None:
+                future.result()
+            if drawn != target:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(drawn, target)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -1,0 +1,1 @@
+"""Workflow: the tools around a build (forms, findings files, scaffolding, preview)."""

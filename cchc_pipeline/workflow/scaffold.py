@@ -1,0 +1,36 @@
+"""``cchc init``: a new report project, copied from the shipped sample so that it builds as is."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from .. import resources
+from ..errors import ConfigError
+
+SAMPLE_ITEMS = ("config.toml", "submissions")
+
+
+def create_project(directory: Path) -> list[Path]:
+    """Copy the sample config and submissions into ``directory`` (new or empty)."""
+    directory = Path(directory)
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise ConfigError(
+            f"Thư mục {directory} đã có nội dung; không ghi đè để tránh mất dữ liệu.",
+            "Chọn một thư mục mới hoặc thư mục trống.",
+        )
+    sample = resources.sample_dir()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(sample / "config.toml", directory / "config.toml")
+        shutil.copytree(
+            sample / "submissions",
+            directory / "submissions",
+            ignore=shutil.ignore_patterns("__pycache__", ".*"),
+        )
+    except OSError as exc:
+        raise ConfigError(
+            f"Không tạo được dự án trong {directory}: {exc.strerror or exc}.",
+            "Kiểm tra quyền ghi của thư mục.",
+        ) from exc
+    return sorted(p for p in directory.rglob("*") if p.is_file())

@@ -42,13 +42,15 @@ class Severity(str, Enum):
 
 @dataclass(frozen=True)
 class Location:
-    """Where a clerk goes to fix a finding: a file, and a sheet and cell, a line, or a heading."""
+    """Where a clerk goes to fix a finding: a file, and a sheet and cell, a line, or a heading
+    (with the paragraph's number counted from the top of the document, for a Word file)."""
 
     file: str | None = None
     sheet: str | None = None
     cell: str | None = None
     line: int | None = None
     heading: str | None = None
+    paragraph: int | None = None
 
     def __str__(self) -> str:
         text = self.file or ""
@@ -58,6 +60,8 @@ class Location:
             text += f" [{self.cell}]"
         if self.line is not None:
             text += f":{self.line}"
+        if self.paragraph is not None:
+            text += f" (đoạn {self.paragraph})"
         if self.heading:
             text += f" (mục “{self.heading}”)"
         return text.strip()

@@ -44,6 +44,8 @@ def position(location: Location) -> str:
         parts.append(f"ô {location.cell}")
     if location.line is not None:
         parts.append(f"dòng {location.line}")
+    if location.paragraph is not None:
+        parts.append(f"đoạn {location.paragraph}")
     if location.heading:
         parts.append(f"mục “{location.heading}”")
     return "; ".join(parts)

@@ -404,9 +404,10 @@ def status(config_path: Path, quiet: bool) -> int:
 
 
 def _print_findings(findings: list[Any], quiet: bool) -> None:
-    """Warnings and errors of a build, on stderr (info only when not quiet)."""
+    """Warnings and errors of a build, on stderr; notices (how a narrative was understood)
+    are for ``cchc validate`` and the findings files."""
     for finding in findings:
-        if quiet and finding.severity.value == "info":
+        if finding.severity.value == "info":
             continue
         click.echo(f"[{finding.plugin}] {finding}", err=True)
 

@@ -142,13 +142,17 @@ class ReportProject:
         csv.writer(out, lineterminator="\n").writerows(rows)  # quotes the cells with commas
         path.write_text(out.getvalue(), encoding="utf-8")
 
-    def findings(self, plugin: str | None = None) -> list[dict]:
-        """``cchc validate --format json``, optionally only one plugin's findings."""
+    def findings(self, plugin: str | None = None, notices: bool = False) -> list[dict]:
+        """``cchc validate --format json``, optionally only one plugin's findings; errors and
+        warnings only unless ``notices`` (how a narrative's outline was understood…)."""
         import json
 
         result = self.run("validate", "--format", "json")
         found = json.loads(result.stdout)
-        return [f for f in found if plugin is None or f["plugin"] == plugin]
+        return [
+            f for f in found
+            if (plugin is None or f["plugin"] == plugin) and (notices or f["severity"] != "info")
+        ]  # fmt: skip
 
     def run(self, *args: str) -> Result:
         """Run ``cchc ARGS`` in-process with ``-c`` pointing at this project's config."""

@@ -213,6 +213,10 @@ CUSTOM_STYLES = [
     # The closing "./." paragraph: like body text, left-aligned.
     Spec("Kết thúc", "KetThuc", size=14, align="left", first_line=BODY_INDENT, before=0,
          after=6, line=1.15),
+    # Prose the tool writes from the figures, around a department's own text: it looks like
+    # body text; the style lets a thematic report given back as a narrative be read without it.
+    Spec("Nội dung tổng hợp", "NoiDungTongHop", based_on="Body Text", size=14,
+         align="justify", first_line=BODY_INDENT, before=0, after=6, line=1.15),
     # Blank spacer paragraph.
     Spec("Trình bày trống", "TrinhBayTrong", size=14, align="left"),
     # Table cells written as divs: text and numbers.

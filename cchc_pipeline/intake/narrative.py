@@ -18,13 +18,16 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .. import resources
 from ..cache import Cache, digest
+from ..model import Severity
 from ..render import vi
 from ..render.templating import Markdown
-from ..render.vi import fold
 from ..report import Section
+from .framing import find_framing, strip_end_mark
+from .outline import PartNames, nearest, recognise
 from .textfiles import UnreadableText, decode
 
 NAMES = ("bao-cao.docx", "bao-cao.md")
@@ -32,61 +35,83 @@ NAMES = ("bao-cao.docx", "bao-cao.md")
 # file, which would only make the build slow and the report absurd.
 MAX_MEGABYTES = {".md": 2, ".docx": 64}
 MARKDOWN_READER = "markdown-raw_html-raw_attribute-raw_tex-yaml_metadata_block"
+WORD_READER = "docx+styles"  # paragraph styles tell headings and generated text apart
 
 
 @dataclass(frozen=True)
 class Part:
-    """A part of a narrative: its canonical heading and the heading prefixes that name it."""
+    """A part of a narrative: its canonical heading and the patterns that name it.
+
+    ``patterns`` are regular expressions over a heading's text folded to lower case without
+    accents, numbering and period ("II. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN" is compared as
+    "ton tai han che va nguyen nhan"), so a heading may name several parts.
+    """
 
     title: str
-    aliases: tuple[str, ...]
+    patterns: tuple[str, ...]
 
 
+_TASKS = r"(?<!thuc hien )(?<!ket qua )\bnhiem vu\b"
 DEPARTMENT_PARTS: dict[str, Part] = {
-    "ket_qua": Part("Kết quả thực hiện", ("kết quả",)),
-    "han_che": Part("Hạn chế", ("hạn chế", "tồn tại")),
-    "nguyen_nhan": Part("Nguyên nhân", ("nguyên nhân",)),
-    "bai_hoc": Part("Bài học kinh nghiệm", ("bài học",)),
-    "nhiem_vu": Part(
-        "Nhiệm vụ, giải pháp giai đoạn 2021 - 2030", ("nhiệm vụ", "phương hướng", "giải pháp")
+    "ket_qua": Part("Kết quả thực hiện", (r"\bket qua\b",)),
+    "han_che": Part(
+        "Hạn chế", (r"\bhan che\b", r"\bton tai\b", r"\bkhuyet diem\b", r"\byeu kem\b")
     ),
-    "kien_nghi": Part("Đề xuất, kiến nghị", ("đề xuất", "kiến nghị")),
+    "nguyen_nhan": Part("Nguyên nhân", (r"\bnguyen nhan\b",)),
+    "bai_hoc": Part("Bài học kinh nghiệm", (r"\bbai hoc\b",)),
+    "nhiem_vu": Part(
+        "Nhiệm vụ, giải pháp giai đoạn 2021 - 2030",
+        (r"\bphuong huong\b", r"\bgiai phap\b", _TASKS, r"\bmuc tieu\b"),
+    ),
+    "kien_nghi": Part("Đề xuất, kiến nghị", (r"\bkien nghi\b", r"\bde xuat\b", r"\bde nghi\b")),
 }
 COORDINATOR_PARTS: dict[str, Part] = {
-    "chi_dao": Part("Công tác chỉ đạo, điều hành", ("công tác chỉ đạo", "chỉ đạo")),
-    "danh_gia": Part("Đánh giá chung", ("đánh giá",)),
+    "chi_dao": Part(
+        "Công tác chỉ đạo, điều hành", (r"\bchi dao\b", r"\blanh dao\b", r"\bdieu hanh\b")
+    ),
+    "danh_gia": Part("Đánh giá chung", (r"\bdanh gia\b",)),
     "han_che": DEPARTMENT_PARTS["han_che"],
     "nguyen_nhan": DEPARTMENT_PARTS["nguyen_nhan"],
     "bai_hoc": DEPARTMENT_PARTS["bai_hoc"],
     "phuong_huong": Part(
-        "Mục tiêu, phương hướng giai đoạn 2021 - 2030", ("mục tiêu", "phương hướng")
+        "Mục tiêu, phương hướng giai đoạn 2021 - 2030",
+        (r"\bmuc tieu\b", r"\bphuong huong\b", _TASKS, r"\bgiai phap\b"),
     ),
     "kien_nghi": DEPARTMENT_PARTS["kien_nghi"],
 }
 
+# The department's text inside the documents is marked so that the DOCX can tell it from
+# what the tool generated around it (``layout.lua``); other formats drop the mark.
+MARK = "narrative"
+
+
+def marked(text: str) -> Markdown:
+    """A part's text as templates insert it: a block of its own, marked as the department's."""
+    return Markdown(f"\n::: {MARK}\n\n{text.strip()}\n\n:::\n") if text.strip() else Markdown("")
+
 
 @dataclass
 class Narrative:
-    """The parts of one narrative, as safe Markdown, and the images they show."""
+    """The parts of one narrative, as safe Markdown, and how its outline was understood."""
 
     source: str = ""
-    parts: dict[str, Markdown] = field(default_factory=dict)
+    parts: dict[str, Markdown] = field(default_factory=dict)  # as templates insert them
+    text: dict[str, Markdown] = field(default_factory=dict)  # the same, unmarked
     headings: dict[str, str] = field(default_factory=dict)  # part → heading as written
     images: list[Path] = field(default_factory=list)  # as copied into the section's media
+    particulars: dict[str, Any] = field(default_factory=dict)  # found in its framing
 
     def __getattr__(self, name: str) -> Markdown:
         # ``narrative.han_che`` in templates; an absent part renders as nothing
-        if name.startswith("_") or name in {"source", "parts", "headings", "images"}:
+        if name.startswith("_") or name in {
+            "source", "parts", "text", "headings", "images", "particulars"
+        }:  # fmt: skip
             raise AttributeError(name)
         return self.parts.get(name, Markdown(""))
 
 
-def _match(heading: str, spec: Mapping[str, Part]) -> str | None:
-    folded = fold(heading)
-    for key, part in spec.items():
-        if any(folded.startswith(fold(alias)) for alias in part.aliases):
-            return key
-    return None
+def _names(spec: Mapping[str, Part]) -> list[PartNames]:
+    return [PartNames(key, part.title, part.patterns) for key, part in spec.items()]
 
 
 def _run_writer(path: Path, media_prefix: str, workdir: Path, cache: Cache) -> dict:
@@ -105,19 +130,19 @@ def _run_writer(path: Path, media_prefix: str, workdir: Path, cache: Cache) -> d
         if (cached / "media").is_dir():
             shutil.copytree(cached / "media", workdir / "media", dirs_exist_ok=True)
         return json.loads((cached / "result.json").read_text(encoding="utf-8"))
-    reader = "docx" if path.suffix.lower() == ".docx" else MARKDOWN_READER
+    word = path.suffix.lower() == ".docx"
     command = [
         *pandoc_command(),
         str(path.resolve()),
         "--from",
-        reader,
+        WORD_READER if word else MARKDOWN_READER,
         "--to",
         str(writer),
         "--metadata",
         f"cchc-media={media_prefix}",
     ]
-    if reader == "docx":
-        command.append("--extract-media=.")
+    if word:  # revisions and comments kept, so that the writer can say where they are
+        command += ["--extract-media=.", "--track-changes=all"]
     result = subprocess.run(command, capture_output=True, cwd=workdir)
     if result.returncode != 0:
         raise ValueError(result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:])
@@ -170,7 +195,20 @@ _PROBLEMS = {
         "Liên kết ({target}) đã được chuyển thành văn bản thường.",
         "Báo cáo in không dùng liên kết; ghi rõ tên văn bản nếu cần.",
     ),
+    "revision": (
+        "warning",
+        "Đoạn văn còn thay đổi chưa chấp nhận (Track Changes); đã dùng văn bản sau khi chấp "
+        "nhận mọi thay đổi.",
+        "Trong Word: Review (Xem lại) > Accept All Changes (Chấp nhận tất cả), rồi lưu và gửi "
+        "lại nếu văn bản được dùng không đúng ý.",
+    ),
+    "comment": (
+        "warning",
+        "Đoạn văn có nhận xét (Comment) “{target}”; nhận xét không được đưa vào báo cáo.",
+        "Xóa các nhận xét trong Word (Review > Delete All Comments) trước khi gửi.",
+    ),
 }
+SHOWN_PROBLEMS = 20  # per kind; the rest in one finding
 
 
 def read_narrative(
@@ -226,67 +264,221 @@ def read_narrative(
                 hint="Mở và lưu lại tệp bằng Word (định dạng .docx) hoặc kiểm tra tệp Markdown.",
             )
             return narrative
-        _collect_parts(section, narrative, raw, spec, path)
-        _copy_images(section, narrative, raw, path, workdir)
+        kept = _collect_parts(section, narrative, raw, spec, path)
+        _copy_images(section, narrative, raw, kept, path, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     for key in required:
-        if not str(narrative.parts.get(key, "")).strip():
+        if not str(narrative.text.get(key, "")).strip():
             heading = spec[key].title
             missing = key not in narrative.headings
             section.error(
                 f"Thiếu mục “{heading}”." if missing else f"Mục “{heading}” chưa có nội dung.",
                 file=path,
                 heading=narrative.headings.get(key, heading),
-                hint=f"Thêm mục “{heading}” (đề mục cấp 1) và nội dung của nó.",
+                hint=f"Thêm đề mục “{heading}” (có thể đánh số như “I.”, “1.”, in đậm hoặc "
+                "dùng kiểu Heading của Word) và nội dung của nó.",
             )
     return narrative
 
 
-def _collect_parts(section, narrative, raw, spec, path) -> None:
-    if raw.get("preamble"):
-        section.warning(
-            "Có nội dung trước đề mục đầu tiên; phần này không được đưa vào báo cáo.",
-            file=path,
-            hint="Đặt nội dung dưới một đề mục cấp 1 của mẫu.",
-        )
-    for part in raw.get("parts", []):
-        title = unicodedata.normalize("NFC", part["title"])
-        key = _match(title, spec)
-        if key is None:
-            section.warning(
-                f"Mục “{title}” không thuộc mẫu báo cáo nên không được dùng.",
-                file=path,
-                heading=title,
-                hint="Các mục của mẫu: " + "; ".join(p.title for p in spec.values()) + ".",
-            )
+def _titles(spec: Mapping[str, Part], keys: Sequence[str]) -> str:
+    return ", ".join(f"“{spec[k].title}”" for k in keys)
+
+
+def _collect_parts(
+    section: Section, narrative: Narrative, raw: dict, spec: Mapping[str, Part], path: Path
+) -> set[int]:
+    """Split the writer's blocks into parts; say what became what and what was left out.
+
+    Returns the indexes of the blocks whose text is used (their pictures are copied)."""
+    blocks: list[dict[str, Any]] = raw.get("blocks", [])
+    for block in blocks:
+        block["text"] = unicodedata.normalize("NFC", block.get("text", ""))
+    framing = find_framing(blocks)
+    narrative.particulars = framing.particulars
+    body = blocks[framing.start : framing.end]
+    names = _names(spec)
+    mapping = recognise(body, names)
+    at = framing.start  # body index + at = block index
+
+    def where(block_index: int, heading: str | None = None) -> dict[str, Any]:
+        return {"file": path, "paragraph": blocks[block_index].get("para"), "heading": heading}
+
+    heading_of: dict[str, str] = {}
+    for heading in mapping.headings:
+        parts = mapping.parts_of.get(heading.index)
+        if not parts:
             continue
-        text = unicodedata.normalize("NFC", part["markdown"])
-        text = re.sub(r"\[\^([^\]\s]+)\]", rf"[^{section.name}-{key}-\1]", text)
-        if key in narrative.parts:
+        for key in parts:
+            heading_of.setdefault(key, heading.text)
+        section.add(
+            Severity.INFO,
+            f"Đề mục “{heading.text}” → mục {_titles(spec, parts)}.",
+            hint="Nếu đề mục được hiểu sai, sửa tên đề mục cho rõ nghĩa rồi gửi lại.",
+            **where(heading.index + at, heading.text),
+        )
+        if heading.index in mapping.also_covers:
+            others = mapping.also_covers[heading.index]
             section.warning(
-                f"Mục “{spec[key].title}” xuất hiện hai lần; nội dung được nối tiếp.",
-                file=path,
-                heading=title,
+                f"Đề mục “{heading.text}” gồm cả {_titles(spec, parts)} nhưng không có đề mục "
+                f"con tách riêng; toàn bộ nội dung được đưa vào mục “{spec[parts[0]].title}”, "
+                f"mục {_titles(spec, others)} coi như chưa có.",
+                hint="Thêm các đề mục con (ví dụ “1. Hạn chế”, “2. Nguyên nhân”) dưới đề mục "
+                "này để tách nội dung.",
+                **where(heading.index + at, heading.text),
             )
-            text = narrative.parts[key] + "\n" + text
-        narrative.parts[key] = Markdown(text)
-        narrative.headings.setdefault(key, title)
-    for problem in raw.get("problems", []):
-        severity, message, hint = _PROBLEMS[problem["kind"]]
-        add = section.error if severity == "error" else section.warning
-        add(
-            message.format(target=problem["target"]),
+    for heading, key in mapping.duplicates:
+        section.warning(
+            f"Mục “{spec[key].title}” xuất hiện hai lần (đề mục “{heading.text}”); nội dung được "
+            "nối tiếp.",
+            hint="Gộp nội dung vào một đề mục.",
+            **where(heading.index + at, heading.text),
+        )
+    for heading in mapping.unmatched:
+        guess = nearest(heading.text, names)
+        hint = (
+            f"Có phải là mục “{guess.title}”? Đổi tên đề mục cho đúng nghĩa."
+            if guess
+            else "Các mục của báo cáo: " + _titles(spec, list(spec)) + "."
+        )
+        section.warning(
+            f"Đề mục “{heading.text}” không ứng với mục nào của báo cáo; nội dung dưới đề mục "
+            "này không được đưa vào.",
+            hint=hint,
+            **where(heading.index + at, heading.text),
+        )
+    _say_left_out(section, framing, mapping, body, blocks, path)
+    kept: set[int] = set()
+    chunks: dict[str, list[str]] = {}
+    last_body = max(mapping.part_of_block, default=-1)
+    for index, key in sorted(mapping.part_of_block.items()):
+        block = body[index]
+        if block.get("generated"):
+            continue
+        text = unicodedata.normalize("NFC", block.get("markdown", ""))
+        if index == last_body:
+            text = strip_end_mark(text)
+        kept.add(index + at)
+        chunks.setdefault(key, []).append(text.strip())
+    for key, pieces in chunks.items():
+        text = "\n\n".join(p for p in pieces if p)
+        text = re.sub(r"\[\^([^\]\s]+)\]", rf"[^{section.name}-{key}-\1]", text)
+        narrative.text[key] = Markdown(text)
+        narrative.parts[key] = marked(text)
+    narrative.headings.update(heading_of)
+    _say_problems(section, raw.get("problems") or [], blocks, kept, mapping, at, path)
+    return kept
+
+
+def _say_left_out(section, framing, mapping, body, blocks, path) -> None:
+    """One notice for the framing (and the particulars found there), one for the opening
+    paragraphs before the first part, one for what the tool itself had generated."""
+    if framing.left_out:
+        kinds = list(dict.fromkeys(what for _, what in framing.left_out))
+        first = blocks[framing.left_out[0][0]].get("para")
+        found = framing.particulars
+        shown = []
+        if found.get("symbol"):
+            shown.append(f"số {found.get('number') or '…'}/{found['symbol']}")
+        if found.get("date"):
+            shown.append(f"ngày {vi.short_date(found['date'])}")
+        if found.get("signer_name") or found.get("signer_position"):
+            shown.append(
+                "người ký "
+                + " ".join(x for x in (found.get("signer_position"), found.get("signer_name")) if x)
+            )
+        section.add(
+            Severity.INFO,
+            "Đã nhận ra và bỏ phần khung của văn bản (" + ", ".join(kinds) + ")"
+            + (": " + "; ".join(shown) if shown else "") + ".",
+            hint="Số, ngày và người ký tìm thấy được dùng cho báo cáo chuyên đề khi van-ban.toml "
+            "không ghi; kiểm tra lại nếu chưa đúng.",
             file=path,
-            heading=problem["part"],
+            paragraph=first,
+        )  # fmt: skip
+    owned = set(mapping.part_of_block) | set(mapping.parts_of)
+    first_part = min(owned, default=len(body))
+    opening = [
+        i for i in range(first_part)
+        if body[i].get("text", "").strip() and not any(h.index == i for h in mapping.headings)
+    ]  # fmt: skip
+    if opening:
+        para = body[opening[0]].get("para")
+        if framing.left_out:
+            section.add(
+                Severity.INFO,
+                f"Đoạn mở đầu (từ đoạn {para}) trước mục đầu tiên không được đưa vào báo cáo.",
+                hint="Nếu đoạn này cần có trong báo cáo, đặt nó dưới một đề mục của báo cáo.",
+                file=path,
+                paragraph=para,
+            )
+        else:
+            section.warning(
+                "Có nội dung trước đề mục đầu tiên; phần này không được đưa vào báo cáo.",
+                hint="Đặt nội dung dưới một đề mục của báo cáo.",
+                file=path,
+                paragraph=para,
+            )
+    generated = [i for i in owned if body[i].get("generated")]
+    if generated:
+        section.add(
+            Severity.INFO,
+            f"Bỏ {len(generated)} đoạn, biểu và biểu đồ do công cụ tạo từ số liệu (kiểu "
+            "“Nội dung tổng hợp”); chúng được dựng lại từ tệp số liệu.",
+            hint="Muốn sửa các số liệu này, sửa tệp số liệu chứ không sửa trong bài viết.",
+            file=path,
+            paragraph=body[min(generated)].get("para"),
+        )
+
+
+def _say_problems(section, problems, blocks, kept, mapping, at, path) -> None:
+    shown: dict[str, int] = {}
+    seen: set[tuple[str, int]] = set()
+    part_heading = {}
+    current = None
+    for index in range(len(blocks)):
+        body_index = index - at
+        for heading in mapping.headings:
+            if heading.index == body_index and mapping.parts_of.get(heading.index):
+                current = heading.text
+        part_heading[index] = current
+    for problem in problems:
+        block = int(problem.get("block", 0)) - 1  # Lua counts from 1
+        kind = problem["kind"]
+        if block not in kept and kind not in {"revision", "comment"}:
+            continue  # in framing or left out: never reaches the report
+        if kind in {"revision", "comment"} and (kind, block) in seen:
+            continue
+        seen.add((kind, block))
+        shown[kind] = shown.get(kind, 0) + 1
+        if shown[kind] > SHOWN_PROBLEMS:
+            continue
+        severity, message, hint = _PROBLEMS[kind]
+        add = section.error if severity == "error" else section.warning
+        para = blocks[block].get("para") if 0 <= block < len(blocks) else None
+        add(
+            message.format(target=problem.get("target", "")[:80]),
+            file=path,
+            heading=part_heading.get(block),
+            paragraph=para,
             hint=hint,
         )
+    for kind, count in shown.items():
+        if count > SHOWN_PROBLEMS:
+            section.warning(
+                f"Còn {count - SHOWN_PROBLEMS} đoạn khác cùng loại ({kind}).",
+                hint=_PROBLEMS[kind][2],
+                file=path,
+            )
 
 
-def _copy_images(section, narrative, raw, path, workdir) -> None:
-    """Copy each image the narrative shows into the section's media folder, where it points."""
+def _copy_images(section, narrative, raw, kept, path, workdir) -> None:
+    """Copy each image the used text shows into the section's media folder, where it points."""
     base = (workdir if path.suffix.lower() == ".docx" else path.parent).resolve()
-    for src in dict.fromkeys(raw.get("images", [])):
+    wanted = [src for i, b in enumerate(raw.get("blocks", [])) if i in kept
+              for src in b.get("images", [])]  # fmt: skip
+    for src in dict.fromkeys(wanted):
         file = (base / src).resolve()
         if not file.is_relative_to(base) or not file.is_file():
             section.error(
@@ -308,5 +500,6 @@ def _drop_image(narrative: Narrative, target: str) -> None:
     image = re.compile(
         r"!\[((?:[^\]\\]|\\.)*)\]\(<?" + re.escape(target) + r'>?(?:\s+"[^"]*")?\)(?:\{[^}]*\})?'
     )
-    for key, text in narrative.parts.items():
-        narrative.parts[key] = Markdown(image.sub(r"\1", text))
+    for key, text in narrative.text.items():
+        narrative.text[key] = Markdown(image.sub(r"\1", text))
+        narrative.parts[key] = marked(narrative.text[key])

@@ -56,7 +56,52 @@ local function appendix_sections(blocks)
   return out
 end
 
+-- A department's own text is marked (`narrative` divs). Word keeps the tool's own prose in
+-- the paragraph style "Nội dung tổng hợp" (it looks like body text) and titles its charts, so
+-- that a thematic report given back as a narrative is read without them; other formats just
+-- drop the mark.
+local GENERATED_STYLE = "Nội dung tổng hợp"
+local GENERATED_TITLE = "cchc-pipeline"
+
+local function is_narrative(block)
+  return block.t == "Div" and block.classes:includes("narrative")
+end
+
+local function mark_generated(blocks)
+  local out = pandoc.Blocks({})
+  for _, block in ipairs(blocks) do
+    if is_narrative(block) then
+      out:extend(block.content)
+    elseif block.t == "Para" then
+      out:insert(pandoc.Div({ block }, { ["custom-style"] = GENERATED_STYLE }))
+    else
+      out:insert(block:walk({
+        Image = function(img)
+          img.title = GENERATED_TITLE
+          return img
+        end,
+      }))
+    end
+  end
+  return out
+end
+
+local function unmark(blocks)
+  return blocks:walk({
+    Div = function(div)
+      if is_narrative(div) then
+        return div.content
+      end
+    end,
+  })
+end
+
 local function shape(doc)
+  if FORMAT == "docx" then
+    doc.blocks = mark_generated(doc.blocks)
+  else
+    doc.blocks = unmark(doc.blocks)
+  end
   if FORMAT == "pptx" then
     return slides_only(doc)
   end

@@ -292,7 +292,7 @@ def _collect_parts(
     """Split the writer's blocks into parts; say what became what and what was left out.
 
     Returns the indexes of the blocks whose text is used (their pictures are copied)."""
-    blocks: list[dict[str, Any]] = raw.get("blocks", [])
+    blocks: list[dict[str, Any]] = raw.get("blocks") or []  # an empty list comes as {}
     for block in blocks:
         block["text"] = unicodedata.normalize("NFC", block.get("text", ""))
     framing = find_framing(blocks)
@@ -310,8 +310,7 @@ def _collect_parts(
         parts = mapping.parts_of.get(heading.index)
         if not parts:
             continue
-        for key in parts:
-            heading_of.setdefault(key, heading.text)
+        heading_of.setdefault(parts[0], heading.text)
         section.add(
             Severity.INFO,
             f"Đề mục “{heading.text}” → mục {_titles(spec, parts)}.",

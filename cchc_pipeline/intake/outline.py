@@ -54,7 +54,7 @@ _NUMBERING = [
 _STYLE_LEVEL = re.compile(r"^(?:heading|tieu de|de muc|muc)\s*(\d)$")
 _TITLE_STYLES = {"title", "tieu de", "tieu de chinh"}
 _SENTENCE_END = re.compile(r"[.;!?]$")
-_PERIOD = re.compile(r"\(?\s*giai doan\s*\d{4}\s*-\s*\d{4}\s*\)?|\b\d{4}\s*-\s*\d{4}\b")
+_PERIOD = re.compile(r"\bgiai doan\s+\d{4}\s+\d{4}\b|\b\d{4}\s+\d{4}\b")  # folded text
 
 
 @dataclass(frozen=True)
@@ -125,8 +125,7 @@ def is_heading(block: Mapping[str, Any]) -> bool:
 def title_key(text: str) -> str:
     """A heading's text as compared: folded, numbering, period and punctuation removed."""
     _, rest = numbering({"text": text})
-    folded = _PERIOD.sub(" ", fold(rest))
-    return " ".join(re.sub(r"[^\w\s]", " ", folded).split())
+    return " ".join(_PERIOD.sub(" ", fold(rest)).split())
 
 
 @dataclass(frozen=True)

@@ -113,14 +113,16 @@ def department_info(section: Section, report_info: DocumentInfo) -> DocumentInfo
         recipients=(f"{report_info.full_name} (b/c)", "Sở Nội vụ (tổng hợp)"),
         archive=f"VT, {department.code}",
     )
-    info = replace(info, **_found_in_narrative(section))
     given = _read_department_file(section, quiet=True)  # its problems: check_department_file
+    for key, value in _found_in_narrative(section).items():
+        if not given.get(key):  # van-ban.toml wins; an empty value there gives way
+            given[key] = value
     return replace(info, **given) if given else info
 
 
 def _found_in_narrative(section: Section) -> dict[str, Any]:
     """The particulars read from the signed report's header and signature (number, symbol,
-    date, signer), under what ``van-ban.toml`` says."""
+    date, signer)."""
     narrative = getattr(section.data, "narrative", None)
     found = getattr(narrative, "particulars", None) or {}
     return {key: found[key] for key in DEPARTMENT_KEYS if found.get(key)}

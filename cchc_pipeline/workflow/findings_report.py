@@ -103,7 +103,7 @@ class DepartmentFindings:
         counts = f"{self.errors} lỗi, {self.warnings} cảnh báo"
         if self.errors:
             return f"{counts}. Đơn vị cần sửa các lỗi rồi gửi lại bài nộp."
-        if self.findings:
+        if self.warnings:
             return f"{counts}. Bài nộp đạt yêu cầu; đề nghị xem lại các cảnh báo."
         return "Không có lỗi hay cảnh báo nào. Bài nộp đạt yêu cầu."
 

@@ -451,6 +451,14 @@ def guide_lines(form: Form) -> list[tuple[str, str]]:
             f"nguyên các đề mục: {headings}. Viết dưới mỗi đề mục và xóa đoạn hướng dẫn "
             "in nghiêng.",
         ),
+        (
+            "text",
+            "Đơn vị cũng có thể gửi nguyên báo cáo chuyên đề đã ký (tệp Word .docx hoặc .doc) "
+            "với đề mục của mình, ví dụ “I. KẾT QUẢ ĐẠT ĐƯỢC”, “II. TỒN TẠI, HẠN CHẾ VÀ "
+            "NGUYÊN NHÂN”: công cụ nhận ra các đề mục theo nghĩa, bỏ phần tiêu đề, chữ ký và "
+            "nơi nhận, và báo lại đề mục nào ứng với mục nào để đơn vị kiểm tra. Nên chấp "
+            "nhận hết các thay đổi (Track Changes) và xóa nhận xét trước khi gửi.",
+        ),
         ("head", "4. Gửi mẫu biểu"),
         (
             "text",

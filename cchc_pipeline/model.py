@@ -19,12 +19,16 @@ class Department:
 
     ``code`` is the usual abbreviation (STP, VP, SNV…), ``name`` the department's name as it
     is written in the report ("Sở Tư pháp"), ``field`` the title of its reform field as it
-    appears as a sub-section heading ("Cải cách thể chế").
+    appears as a sub-section heading ("Cải cách thể chế"). ``after`` names the plugin whose
+    field this one follows in the report when ``[plugins] order`` does not list it (an
+    installed plugin then takes its place with no config edit); without it, the field goes
+    before the standing agency's general parts.
     """
 
     code: str
     name: str
     field: str
+    after: str | None = None
 
 
 class Severity(str, Enum):

@@ -173,6 +173,26 @@ def folder_candidates(folder: Path) -> list[tuple[str, Path]]:
     return found
 
 
+def same_plugin(first: Path, second: Path) -> bool:
+    """Whether two plugin folders hold the same code and files, tests aside: a checkout's
+    ``plugins/`` and the copy a non-editable install carries (the wheel leaves tests out)."""
+    from .inputs import submission_files
+
+    def files(root: Path) -> dict[str, bytes]:
+        if not root.is_dir():
+            return {"": root.read_bytes()} if root.is_file() else {}
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in submission_files(root)
+            if "tests" not in p.relative_to(root).parts
+        }
+
+    try:
+        return first.resolve() == second.resolve() or files(first) == files(second)
+    except OSError:
+        return False
+
+
 def _hooks_of(pm: pluggy.PluginManager, plugin: object) -> tuple[str, ...]:
     return tuple(sorted(caller.name for caller in pm.get_hookcallers(plugin) or ()))
 
@@ -186,6 +206,9 @@ def load_plugins(config: ReportConfig | None, *, autoload: bool | None = None) -
         autoload = not os.environ.get(NO_AUTOLOAD_ENV)
 
     def register(name: str, origin: str, location: str, load, version: str | None) -> None:
+        twin = name in infos and origin == "folder" and infos[name].origin == "built-in"
+        if twin and same_plugin(Path(infos[name].location), Path(location)):
+            return  # the repository's own plugins/ beside an installed copy of them
         if name in infos:
             raise PluginError(
                 f"Hai plugin cùng tên “{name}”: {infos[name].location} và {location}.",
@@ -294,6 +317,9 @@ def _check_unknown_hooks(pm: pluggy.PluginManager) -> None:
         ) from exc
 
 
+COORDINATOR = "tonghop"  # the standing agency's general parts close the report
+
+
 def _section_order(
     config: ReportConfig | None, infos: dict[str, PluginInfo], disabled: Iterable[str]
 ) -> list[str]:
@@ -307,5 +333,16 @@ def _section_order(
                 f"[plugins] order).{did_you_mean(name, infos)}",
                 "Xem danh sách plugin bằng “cchc plugins”.",
             )
-    listed = [name for name in config.plugins["order"] if name in sections]
-    return listed + [name for name in sections if name not in listed]
+    order = [name for name in config.plugins["order"] if name in sections]
+    for name in sections:  # not in [plugins] order: where the plugin says, else before the end
+        if name in order:
+            continue
+        department = infos[name].department
+        after = department.after if department else None
+        if after in order:
+            order.insert(order.index(after) + 1, name)
+        elif COORDINATOR in order:
+            order.insert(order.index(COORDINATOR), name)
+        else:
+            order.append(name)
+    return order

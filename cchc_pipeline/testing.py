@@ -189,7 +189,8 @@ def assert_findings(found: list[dict], expected: list[tuple[str, int]], file: st
     in any order; anything left over fails."""
     rest = list(found)
     for fragment, line in expected:
-        where = {"file": file, "sheet": None, "cell": None, "line": line, "heading": None}
+        where = {"file": file, "sheet": None, "cell": None, "line": line, "heading": None,
+                 "paragraph": None}  # fmt: skip
         match = [f for f in rest if fragment in f["message"] and f["location"] == where]
         assert match, f"no finding with {fragment!r} at line {line} among {found}"
         assert match[0]["severity"] == "error"

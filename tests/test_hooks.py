@@ -119,7 +119,8 @@ def test_hook_cchc_build_started(project):
     built_markdown(probe_project(project))
     sections = json.loads((project.root / "started.json").read_text(encoding="utf-8"))
     assert sections[:6] == ["stp", "vp", "snv", "stc", "stttt", "skhcn"]
-    assert sections[-1] == "probe"
+    # not in [plugins] order: before the standing agency's general parts
+    assert sections[-2:] == ["probe", "tonghop"]
 
 
 def test_hook_cchc_build_finished(project):
@@ -155,6 +156,7 @@ def test_hook_cchc_validate(project):
                 "cell": None,
                 "line": 1,
                 "heading": None,
+                "paragraph": None,
             },
             "hint": None,
         }

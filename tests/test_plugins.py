@@ -67,6 +67,22 @@ def test_folder_plugin_adds_a_section(project):
     assert "### 7. Phần thư mục\n\nNội dung từ plugin thư mục." in markdown
 
 
+def test_a_plugin_not_in_the_order_takes_the_place_it_declares(project):
+    """No config edit: ``Department(after=…)`` places the field; [plugins] order still wins."""
+    source = SECTION_PLUGIN.format(
+        version="1.0", code="BQL", name="Ban Quản lý", field="Phần sau VP", text="Sau VP."
+    ).replace('field="Phần sau VP")', 'field="Phần sau VP", after="vp")')
+    project.add_plugin("bql", source, folder="them")
+    assert project.run("build", "-f", "md").exit_code == 0
+    markdown = project.output("md").read_text(encoding="utf-8")
+    assert "### 2. Cải cách thủ tục hành chính" in markdown
+    assert "### 3. Phần sau VP\n\nSau VP." in markdown
+    assert "### 4. Cải cách tổ chức bộ máy" in markdown
+    project.set_list("order", ["bql", "stp"])
+    assert project.run("build", "-f", "md").exit_code == 0
+    assert "### 1. Phần sau VP" in project.output("md").read_text(encoding="utf-8")
+
+
 def test_order_from_config_decides_section_numbers(project):
     project.set_list("order", ["skhcn", "stp"])
     result = project.run("build", "-f", "md")

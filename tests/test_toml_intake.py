@@ -59,7 +59,8 @@ def test_toml_findings_are_at_the_indicators_line(project):
     lines[number - 1] = lines[number - 1].replace(", 2015 = 80", "")
     (project.root / TOML).write_text("\n".join(lines) + "\n", encoding="utf-8")
     found = [f for f in project.findings(PLUGIN) if f["severity"] == "error"]
-    where = {"file": TOML, "sheet": None, "cell": None, "line": number, "heading": None}
+    where = {"file": TOML, "sheet": None, "cell": None, "line": number, "heading": None,
+             "paragraph": None}  # fmt: skip
     at_line = [f for f in found if f["location"] == where]
     messages = " | ".join(f["message"] for f in at_line)
     assert "năm 2012: “năm tám” không phải là số" in messages

@@ -30,12 +30,12 @@ from .. import __version__, resources
 from ..config import ReportConfig, load_config, validate_config
 from ..errors import ConfigError, describe_os_error
 from ..intake.tomlread import key_lines, tomllib
+from ..plugins import COORDINATOR
 from .configedit import EditRefused, set_keys, toml_value
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,29}\Z")
 SAMPLE_DIR = "mau-bai-nop"
 SCAFFOLD_DIR = "new-plugin"
-COORDINATOR = "tonghop"  # the standing agency's general parts close the report
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from .yearly import (
 SCAN_ROWS = 20  # the header is looked for in the first rows (titles and notes above it)
 MAX_ROWS = 2000  # rows read from one sheet: a yearly table has tens, not thousands
 _YEAR = re.compile(r"^(?:nam\s+)?((?:19|20|21)\d\d)$")  # "2019", "Năm 2019" (folded)
+NEAR = 0.6  # an unmatched label this alike to an indicator names it as a did-you-mean
 _ROLES = {
     "number": {"stt", "tt", "so tt", "so thu tu", "thu tu"},
     "unit": {"dvt", "don vi tinh", "don vi", "dv tinh"},
@@ -219,17 +220,16 @@ def _choose(
         return None
     best = max(readings, key=lambda r: r.matched)  # the first of equals: workbook order
     where = {"file": best.table.source}
+    what, others = "đọc theo tên chỉ tiêu, như bảng số liệu riêng của đơn vị", ""
     if best.sheet is not None:
         where["sheet"] = best.sheet
-        others = [r.sheet for r in readings if r is not best]
         what = f"đọc trang “{best.sheet}” như bảng số liệu riêng của đơn vị"
-        if others:
-            what += " (các trang " + ", ".join(f"“{s}”" for s in others) + " ít dòng khớp hơn)"
-    else:
-        what = "đọc theo tên chỉ tiêu, như bảng số liệu riêng của đơn vị"
+        rest = [f"“{r.sheet}”" for r in readings if r is not best]
+        if rest:
+            others = f"; trang {', '.join(rest)} ít dòng khớp hơn, không được đọc"
     message = (
         f"{what} ({best.matched} dòng khớp chỉ tiêu của danh mục, "
-        f"dòng tiêu đề là dòng {best.header_row})."
+        f"dòng tiêu đề là dòng {best.header_row}){others}."
     )
     section.add(
         Severity.INFO,
@@ -479,7 +479,7 @@ def _assign(notes: _Notes, grid: Grid, body: list[_Row], label_col: int) -> dict
         if match.ambiguous:
             named = ", ".join(f"“{i.label}” ({i.id})" for i in match.rivals)
             notes.error(
-                f"Dòng {row.number} “{_label(row)}” giống gần như nhau nhiều chỉ tiêu: {named}; "
+                f"Dòng “{_label(row)}” giống gần như nhau nhiều chỉ tiêu: {named}; "
                 "dòng này không được đọc.",
                 hint="Sửa tên dòng cho đúng tên một chỉ tiêu trong danh mục của mẫu biểu.",
                 **grid.at(row.number, label_col),
@@ -488,21 +488,20 @@ def _assign(notes: _Notes, grid: Grid, body: list[_Row], label_col: int) -> dict
             by_indicator.setdefault(match.indicator.id, []).append(row)
         elif row.filled:
             nearest = ""
-            if match.nearest is not None and match.score > 0:
+            if match.nearest is not None and match.score >= NEAR:
                 nearest = (
                     f" Chỉ tiêu gần nhất: “{match.nearest.label}” (giống {_percent(match.score)},"
                     f" cần từ {_percent(THRESHOLD)})."
                 )
             notes.warning(
-                f"Dòng {row.number} “{_label(row)}” không khớp chỉ tiêu nào của danh mục; "
-                "dòng này bị bỏ qua.",
+                f"Dòng “{_label(row)}” không khớp chỉ tiêu nào của danh mục; dòng này bị bỏ qua.",
                 hint="Nếu đây là một chỉ tiêu của danh mục, sửa tên dòng cho giống tên chỉ tiêu."
                 + nearest,
                 **grid.at(row.number, label_col),
             )
         elif row.label:
             notes.info(
-                f"Dòng {row.number} “{_label(row)}” không có số liệu và không khớp chỉ tiêu nào: "
+                f"Dòng “{_label(row)}” không có số liệu và không khớp chỉ tiêu nào: "
                 "coi là dòng tiêu đề nhóm hoặc ghi chú, không đọc.",
                 hint="Nếu đây là một chỉ tiêu, ghi tên đúng như danh mục và điền số liệu.",
                 **grid.at(row.number, label_col),
@@ -518,7 +517,7 @@ def _assign(notes: _Notes, grid: Grid, body: list[_Row], label_col: int) -> dict
                 continue
             if row.filled:
                 notes.error(
-                    f"Dòng {row.number} “{_label(row)}” cũng khớp chỉ tiêu “{indicator.label}” "
+                    f"Dòng “{_label(row)}” cũng khớp chỉ tiêu “{indicator.label}” "
                     f"({indicator.id}) như dòng {first.number}; dòng này không được đọc.",
                     hint="Mỗi chỉ tiêu chỉ ghi một dòng: giữ dòng đúng, xóa hoặc đổi tên dòng "
                     "thừa.",
@@ -526,7 +525,7 @@ def _assign(notes: _Notes, grid: Grid, body: list[_Row], label_col: int) -> dict
                 )
             else:
                 notes.info(
-                    f"Dòng {row.number} “{_label(row)}” không có số liệu, trùng tên chỉ tiêu "
+                    f"Dòng “{_label(row)}” không có số liệu, trùng tên chỉ tiêu "
                     f"“{indicator.label}” của dòng {first.number}: coi là dòng tiêu đề nhóm.",
                     hint="Không cần sửa nếu đây là tiêu đề nhóm.",
                     **grid.at(row.number, label_col),
@@ -556,7 +555,7 @@ def _take(
     score = row.match.score if row.match else 1.0
     likeness = "" if score >= 1.0 else f" (giống {_percent(score)})"
     notes.info(
-        f"Dòng {row.number} “{_label(row)}” được đọc là chỉ tiêu “{indicator.label}” "
+        f"Dòng “{_label(row)}” được đọc là chỉ tiêu “{indicator.label}” "
         f"({indicator.id}){likeness}.",
         hint=_OWN_HINT,
         **_span_at(grid, row.number, span),
@@ -644,15 +643,14 @@ def _check_total(
     label = _label(total)
     if not total.filled:
         notes.info(
-            f"Dòng {total.number} “{label}” là dòng tổng, không có số liệu; không được đọc là "
-            "chỉ tiêu.",
+            f"Dòng “{label}” là dòng tổng, không có số liệu; không được đọc là chỉ tiêu.",
             hint="Không cần sửa; dòng tổng chỉ để kiểm tra.",
             **_span_at(grid, total.number, span),
         )
         return
     if not parts:
         notes.info(
-            f"Dòng {total.number} “{label}” là dòng tổng; không có dòng số liệu nào ở trên để "
+            f"Dòng “{label}” là dòng tổng; không có dòng số liệu nào ở trên để "
             "đối chiếu. Dòng tổng không được đọc là chỉ tiêu.",
             hint="Không cần sửa; dòng tổng chỉ để kiểm tra.",
             **_span_at(grid, total.number, span),
@@ -689,7 +687,7 @@ def _check_total(
             )
     if not differ:
         notes.info(
-            f"Dòng {total.number} “{label}” là dòng tổng, khớp với tổng các dòng "
+            f"Dòng “{label}” là dòng tổng, khớp với tổng các dòng "
             f"{_rows_text(numbers)}; không được đọc là chỉ tiêu.",
             hint="Không cần sửa; dòng tổng chỉ để kiểm tra.",
             **_span_at(grid, total.number, span),
@@ -718,7 +716,7 @@ def _name_missing(
             if row.match is not None
             and row.match.indicator is None
             and row.match.nearest is indicator
-            and row.match.score > 0
+            and row.match.score >= NEAR
         ]
         message = f"Không có dòng nào khớp chỉ tiêu “{indicator.label}” ({indicator.id})."
         if near:

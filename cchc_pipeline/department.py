@@ -86,7 +86,9 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
 
     The figures come from the filled Excel form (``so-lieu.xlsx``, whose "Khen thưởng" sheet
     holds the nominations when there is no ``khen-thuong.csv``), ``so-lieu.csv`` or
-    ``so-lieu.toml``; more than one of them is an error on each file not read.
+    ``so-lieu.toml``; more than one of them is an error on each file not read. A workbook
+    without the form's sheet, or a CSV without its code column, is read by its labels as the
+    department's own table (:mod:`cchc_pipeline.intake.owntable`).
     """
     assert section.submission is not None
     catalogue = catalogue.localized(section.config.document["level"])

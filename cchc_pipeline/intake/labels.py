@@ -116,6 +116,7 @@ class Matcher:
             for indicator in catalogue
             for text in (indicator.label, *indicator.aliases)
         ]
+        self._seen: dict[str, Match] = {}  # a table repeats labels (units, "Cộng", headings)
 
     def scores(self, label: str) -> list[tuple[float, Indicator]]:
         """Each indicator's best similarity to ``label``, best first."""
@@ -128,6 +129,12 @@ class Matcher:
         return sorted(best.values(), key=lambda pair: -pair[0])
 
     def match(self, label: str) -> Match:
+        found = self._seen.get(label)
+        if found is None:
+            found = self._seen[label] = self._match(label)
+        return found
+
+    def _match(self, label: str) -> Match:
         ranked = self.scores(label)
         if not ranked or not normalize(label):
             return Match(None, 0.0)

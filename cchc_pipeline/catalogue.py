@@ -17,6 +17,8 @@ department can read, not to Python. The format::
     share = { numerator = "a", denominator = "b", tolerance = 0.5 }   # percent = a / b × 100
     target = { value = 95, op = ">=", year = 2020, measure = "last", text = "…" }
                                       # add level = "tỉnh" to a target that only a province has
+    aliases = ["Hồ sơ giải quyết trước và đúng hạn"]   # other labels a department's own table
+                                      # may give the row (matched like the label; {cap} too)
 
     [[rule]]                          # checked every year
     kind = "sum"                      # parts add up to total
@@ -107,6 +109,7 @@ class Indicator:
     key: bool = False
     share: Share | None = None
     target: Target | None = None
+    aliases: tuple[str, ...] = ()  # other labels of its row in a department's own table
 
     def bounds(self) -> tuple[float | None, float | None]:
         """The allowed range: the kind's natural bounds narrowed by the catalogue's."""
@@ -182,6 +185,7 @@ class Catalogue:
             replace(
                 i,
                 label=text(i.label),
+                aliases=tuple(text(a) for a in i.aliases),
                 target=replace(i.target, text=text(i.target.text)) if i.target else None,
             )
             for i in self.indicators
@@ -219,7 +223,14 @@ def _indicator(entry: dict[str, Any]) -> Indicator:
         key=entry.get("key", False),
         share=Share(**share) if share else None,
         target=Target(**target) if target else None,
+        aliases=_aliases(entry.get("aliases")),
     )
+
+
+def _aliases(value: Any) -> tuple[Any, ...]:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, list) else (value,)  # checked by _problems
 
 
 def _rule(entry: dict[str, Any]) -> Rule:
@@ -254,12 +265,15 @@ def _problems(catalogue: Catalogue) -> list[str]:
             problems.append(f"chỉ tiêu “{ind.id}”: share chỉ dùng cho kind = percent")
         if ind.target and (ind.target.op not in OPERATORS or ind.target.measure not in MEASURES):
             problems.append(f"chỉ tiêu “{ind.id}”: target có op hoặc measure không hợp lệ")
+        if not all(isinstance(a, str) and a.strip() for a in ind.aliases):
+            problems.append(f"chỉ tiêu “{ind.id}”: aliases phải là danh sách tên, không rỗng")
         named = (ind.share.numerator, ind.share.denominator) if ind.share else ()
         problems += [
             f"chỉ tiêu “{ind.id}”: không có chỉ tiêu “{n}”"
             for n in named
             if n not in seen | {i.id for i in catalogue}
         ]
+    problems += _shared_names(catalogue)
     for rule in catalogue.rules:
         if rule.kind not in RULE_KINDS:
             problems.append(f"quy tắc kind “{rule.kind}” không hợp lệ")
@@ -276,6 +290,22 @@ def _problems(catalogue: Catalogue) -> list[str]:
             for n in chart.indicators
             if n not in catalogue
         ]
+    return problems
+
+
+def _shared_names(catalogue: Catalogue) -> list[str]:
+    """An alias that reads the same as another indicator's label or alias would make every
+    row of that name ambiguous in a department's own table: the catalogue's mistake."""
+    from .intake.labels import normalize  # the intake stage builds on the catalogue
+
+    owner: dict[str, str] = {}
+    problems = []
+    for ind in catalogue:
+        names = [ind.label, *(a for a in ind.aliases if isinstance(a, str))]
+        for name in dict.fromkeys(normalize(n) for n in names):
+            other = owner.setdefault(name, ind.id)
+            if other != ind.id and name:
+                problems.append(f"chỉ tiêu “{ind.id}”: tên hoặc alias trùng với chỉ tiêu “{other}”")
     return problems
 
 

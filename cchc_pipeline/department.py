@@ -16,12 +16,12 @@ from .catalogue import Catalogue
 from .checks.rules import check_rules
 from .checks.targets import evaluate_targets
 from .config import ReportConfig
-from .intake import tomlintake, xlsxread
+from .intake import owntable, tomlintake, xlsxread
 from .intake.narrative import DEPARTMENT_PARTS, Narrative, read_narrative
 from .intake.nominations import FILE as NOMINATIONS_FILE
 from .intake.nominations import Nomination, read_nomination_grid, read_nominations
 from .intake.tomlintake import read_toml
-from .intake.yearly import YearlyTable, check_table, read_csv, read_grid
+from .intake.yearly import YearlyTable, check_table, read_grid
 from .publish.documents import check_department_file
 from .render.charts import ChartJob
 from .render.templating import Markdown
@@ -86,7 +86,9 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
 
     The figures come from the filled Excel form (``so-lieu.xlsx``, whose "Khen thưởng" sheet
     holds the nominations when there is no ``khen-thuong.csv``), ``so-lieu.csv`` or
-    ``so-lieu.toml``; more than one of them is an error on each file not read.
+    ``so-lieu.toml``; more than one of them is an error on each file not read. A workbook
+    without the form's sheet, or a CSV without its code column, is read by its labels as the
+    department's own table (:mod:`cchc_pipeline.intake.owntable`).
     """
     assert section.submission is not None
     catalogue = catalogue.localized(section.config.document["level"])
@@ -109,13 +111,16 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
         with xlsxread.open_workbook(section, xlsx) as book:
             table = YearlyTable(source=section.relative(xlsx), read=False)
             if book is not None:
-                grid = book.sheet(xlsxread.DATA_SHEET)
-                table = read_grid(section, grid) if grid else table
+                grid = book.sheet(xlsxread.DATA_SHEET, required=False)
+                if grid is None:  # not our form: the department's own table, by its labels
+                    table = owntable.read_figures_workbook(section, book, catalogue)
+                else:
+                    table = read_grid(section, grid)
                 if not (folder / NOMINATIONS_FILE).is_file():
                     sheet = book.sheet(xlsxread.NOMINATIONS_SHEET, required=False)
                     nominations = read_nomination_grid(section, sheet)
     elif present[0] == csv:
-        table = read_csv(section, csv)
+        table = owntable.read_figures_csv(section, csv, catalogue)  # by label without codes
     else:
         table = read_toml(section, toml)
     data = FieldData(

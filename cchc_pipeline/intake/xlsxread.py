@@ -36,6 +36,10 @@ NOMINATIONS_SHEET = "Khen thưởng"
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003, or a workbook with a password
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_MERGE_TAG = re.compile(
+    rb'<(?:\w+:)?mergeCell\s[^>]{0,200}?ref="([A-Z]{1,3}\d{1,7}:[A-Z]{1,3}\d{1,7})"'
+)
+MAX_MERGES = 10_000  # a department's table has a few dozen; more is not a table to read
 _RESAVE = "Mở tệp bằng Excel rồi lưu lại (Lưu dưới dạng: Excel Workbook *.xlsx)"
 
 
@@ -47,6 +51,29 @@ class Workbook:
         self.path = path
         self._values = values
         self._formulas = formulas  # None when the file holds no formula
+
+    @property
+    def names(self) -> list[str]:
+        """The sheets' names, in the workbook's order."""
+        return list(self._values.sheetnames)
+
+    def merged(self, name: str) -> tuple[str, ...]:
+        """The merged ranges of a sheet ("C3:L3"). Read-only mode does not parse them, so they
+        are found in the sheet's XML by a bounded pattern over the streamed bytes (no XML
+        parser, no entity expansion), as formulas are."""
+        sheet = self._values[name]
+        try:
+            member = sheet.parent._archive.open(sheet._worksheet_path)
+        except (AttributeError, KeyError, OSError):
+            return ()
+        found: dict[str, None] = {}
+        with member:
+            tail = b""
+            while (chunk := member.read(1 << 20)) and len(found) < MAX_MERGES:
+                for ref in _MERGE_TAG.findall(tail + chunk):
+                    found[ref.decode("ascii")] = None
+                tail = chunk[-256:]
+        return tuple(found)[:MAX_MERGES]
 
     def find(self, name: str) -> str | None:
         """The sheet's name as written in the file (case, accents and spaces may differ)."""

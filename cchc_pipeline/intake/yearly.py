@@ -60,6 +60,7 @@ class Grid:
     rows: Iterable[tuple[int, Sequence[Any]]]
     sheet: str | None = None
     blank: bool = False  # set by :meth:`header`: no cell was filled before it gave up
+    merged: tuple[str, ...] = ()  # a sheet's merged ranges ("C3:L3"), for a table not our form
 
     @classmethod
     def csv(cls, path: Path) -> Grid:

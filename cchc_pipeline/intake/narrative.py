@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .. import resources
 from ..cache import Cache, digest
+from ..errors import check_machine, machine_os_error
 from ..render import vi
 from ..render.templating import Markdown
 from ..render.vi import fold
@@ -118,8 +119,12 @@ def _run_writer(path: Path, media_prefix: str, workdir: Path, cache: Cache) -> d
     ]
     if reader == "docx":
         command.append("--extract-media=.")
-    result = subprocess.run(command, capture_output=True, cwd=workdir)
+    try:
+        result = subprocess.run(command, capture_output=True, cwd=workdir)
+    except OSError as exc:  # the machine's failure, not the file's: not cached as a finding
+        raise machine_os_error(exc, "pandoc") from exc
     if result.returncode != 0:
+        check_machine(result.returncode, result.stderr, "pandoc")
         raise ValueError(result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:])
     (workdir / "result.json").write_bytes(result.stdout)
     files = {"result.json": workdir / "result.json"}

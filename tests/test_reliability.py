@@ -1,0 +1,190 @@
+"""Reliability: hostile and unlucky inputs (issue 16) are refused with a located Vietnamese
+message and the documented exit code, never a traceback, and the previous outputs stay.
+
+Cache: a crafted entry runs nothing, a damaged one is rebuilt, a machine's failure is not
+cached, an unwritable cache only costs time. Lock: one build at a time per project."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import pickle
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from cchc_pipeline import cache as cache_module
+from cchc_pipeline.cache import CACHE_DIR, Cache
+from cchc_pipeline.publish.outputs import STAGING_PREFIX
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every published file with its SHA-256."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(STAGING_PREFIX) for part in p.parts)
+    }
+
+
+def clean_failure(result, code: int) -> str:
+    """The run exited with ``code`` and said why in Vietnamese, without a traceback."""
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    assert "Lỗi không mong đợi" not in result.output
+    return result.output
+
+
+class Planted:
+    """Unpickling this creates a marker file: proof that the cache ran code."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+@pytest.fixture
+def built(project):
+    """The sample built as Markdown once (the cache filled), and that build's outputs."""
+    result = project.run("build", "-f", "md")
+    assert result.exit_code == 0, result.output
+    return project, snapshot(project.root / "build")
+
+
+# -- 4: the cache is data, not code ----------------------------------------------------------
+
+
+def test_a_crafted_stage_pickle_runs_nothing(built, tmp_path):
+    project, before = built
+    marker = tmp_path / "da-chay-ma"
+    planted = pickle.dumps(Planted(marker))
+    stages = list((project.root / CACHE_DIR / "stages").glob("*/state.pickle"))
+    assert stages
+    for state in stages:
+        state.write_bytes(planted)
+    (project.root / CACHE_DIR / "stages" / ("0" * 64)).mkdir()
+    (project.root / CACHE_DIR / "stages" / ("0" * 64) / "state.pickle").write_bytes(planted)
+    for command in (["build", "-f", "md"], ["validate"], ["status"]):
+        clean_failure(project.run(*command), 0)
+        assert not marker.exists(), command
+    assert snapshot(project.root / "build") == before
+
+
+def test_a_crafted_compiled_template_runs_nothing(built, tmp_path, monkeypatch):
+    import jinja2.bccache
+
+    from cchc_pipeline.render.templating import COMPILED
+
+    project, before = built
+    marker = tmp_path / "da-chay-ma"
+    monkeypatch.setattr(COMPILED, "_memory", {})  # as a new process: compiled code from disk
+    clean_failure(project.run("build", "-f", "md"), 0)
+    monkeypatch.setattr(COMPILED, "_memory", {})
+    compiled = list((project.root / CACHE_DIR / "templates").glob("*.cache"))
+    assert compiled
+    for path in compiled:  # Jinja's own layout: magic, a pickled checksum, marshalled code
+        path.write_bytes(jinja2.bccache.bc_magic + pickle.dumps(Planted(marker)))
+    clean_failure(project.run("build", "-f", "md"), 0)
+    assert not marker.exists()
+    assert snapshot(project.root / "build") == before
+
+
+def test_a_signed_entry_of_the_wrong_type_is_a_miss(built):
+    project, before = built
+    stages = project.root / CACHE_DIR / "stages"
+    odd = stages.parent / "odd.pickle"
+    odd.write_bytes(pickle.dumps(["không phải trạng thái"]))
+    for entry in [p for p in stages.iterdir() if p.is_dir()]:
+        key = entry.name
+        for child in entry.rglob("*"):
+            if child.is_file():
+                child.unlink()
+        for child in sorted(entry.rglob("*"), reverse=True):
+            child.rmdir()
+        entry.rmdir()
+        Cache(stages.parent, "stages").put(key, {"state.pickle": odd})  # signed, by this user
+    for command in (["build", "-f", "md"], ["validate"], ["status"]):
+        clean_failure(project.run(*command), 0)
+    assert snapshot(project.root / "build") == before
+
+
+def test_the_signing_key_is_private_and_outside_the_project(project):
+    assert project.run("validate").exit_code == 0
+    key = cache_module.user_key_folder() / cache_module.KEY_FILE
+    assert key.is_file() and not key.resolve().is_relative_to(project.root.resolve())
+    if os.name == "posix":
+        assert key.stat().st_mode & 0o077 == 0
+
+
+# -- 8: entries verified on read; the machine's failures are not cached ----------------------
+
+
+def test_a_truncated_cached_output_is_rebuilt_not_published(built):
+    project, before = built
+    outputs = list((project.root / CACHE_DIR / "outputs").glob("*/out"))
+    assert outputs
+    for out in outputs:
+        data = out.read_bytes()
+        out.write_bytes(data[: len(data) // 2])
+    project.output("md").unlink()  # the publish must bring it back whole
+    clean_failure(project.run("build", "-f", "md"), 0)
+    assert snapshot(project.root / "build") == before
+    assert project.run("verify").exit_code == 0
+
+
+def test_a_truncated_cached_chart_is_drawn_again(built):
+    project, before = built
+    charts = list((project.root / CACHE_DIR / "charts").glob("*.png"))
+    assert charts
+    for chart in charts:
+        chart.write_bytes(chart.read_bytes()[:100])
+    clean_failure(project.run("build", "-f", "md"), 0)
+    assert snapshot(project.root / "build") == before
+
+
+@pytest.mark.skipif(os.name != "posix", reason="signals are POSIX")
+def test_pandoc_killed_is_not_cached_as_the_departments_error(project, monkeypatch):
+    from cchc_pipeline.publish.formats import pandoc
+
+    suicide = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"
+    real = pandoc.pandoc_command
+    monkeypatch.setattr(pandoc, "pandoc_command", lambda: [sys.executable, "-c", suicide])
+    output = clean_failure(project.run("validate"), 3)
+    assert f"pandoc bị dừng bởi tín hiệu {int(signal.SIGKILL)}" in output
+    assert "lỗi của máy" in output and "tệp Markdown hỏng" not in output
+    monkeypatch.setattr(pandoc, "pandoc_command", real)
+    output = clean_failure(project.run("validate"), 0)
+    assert "hỏng" not in output
+
+
+# -- 9: an unwritable or full cache degrades to building without it --------------------------
+
+
+def test_an_unwritable_cache_warns_once_and_builds(project):
+    (project.root / CACHE_DIR).write_text("không phải thư mục", encoding="utf-8")
+    for command in (["validate"], ["status"]):
+        output = clean_failure(project.run(*command), 0)
+        assert output.count("không dùng được bộ nhớ đệm") == 1, output
+    output = clean_failure(project.run("build", "-f", "md"), 0)
+    assert output.count("không dùng được bộ nhớ đệm") == 1, output
+    assert project.output("md").is_file()
+
+
+def test_a_full_disk_under_the_cache_warns_once_and_builds(project, monkeypatch):
+    real = cache_module.tempfile.mkdtemp
+
+    def full(suffix=None, prefix=None, dir=None):
+        if dir is not None and CACHE_DIR in Path(dir).parts:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(suffix, prefix, dir)
+
+    monkeypatch.setattr(cache_module.tempfile, "mkdtemp", full)
+    output = clean_failure(project.run("build", "-f", "md"), 0)
+    assert output.count("không dùng được bộ nhớ đệm") == 1, output
+    assert "ổ đĩa đã đầy (ENOSPC)" in output and "UnboundLocalError" not in output
+    assert project.output("md").is_file()

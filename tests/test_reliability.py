@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import pickle
 import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -188,3 +191,56 @@ def test_a_full_disk_under_the_cache_warns_once_and_builds(project, monkeypatch)
     assert output.count("không dùng được bộ nhớ đệm") == 1, output
     assert "ổ đĩa đã đầy (ENOSPC)" in output and "UnboundLocalError" not in output
     assert project.output("md").is_file()
+
+
+# -- 7: one build at a time per project ------------------------------------------------------
+
+
+def test_a_second_build_is_refused_clearly_while_one_holds_the_lock(built):
+    from cchc_pipeline.lock import ProjectLock
+
+    project, before = built
+    project.edit_config("date = 2020-11-20", "date = 2020-11-21")  # a build would change them
+    with ProjectLock(project.root, wait=0):
+        output = clean_failure(project.run("build", "-f", "md", "--wait", "0"), 2)
+        assert "đang bận" in output and f"tiến trình {os.getpid()}" in output
+        assert "--wait" in output  # the hint
+        clean_failure(project.run("clean", "--wait", "0"), 2)
+    assert snapshot(project.root / "build") == before
+    clean_failure(project.run("build", "-f", "md", "--wait", "0"), 0)
+
+
+def test_a_lock_left_by_a_killed_build_is_taken_over(project):
+    from cchc_pipeline.lock import LOCK_NAME
+
+    dead = {"pid": 4_000_000, "host": "may-khac", "since": "01/01/2021 08:00:00"}
+    (project.root / LOCK_NAME).write_text("\n" + json.dumps(dead), encoding="utf-8")
+    output = clean_failure(project.run("build", "-f", "md", "--wait", "0"), 0)
+    assert "tiến trình 4000000" in output and "đã tiếp quản khóa" in output
+    assert project.run("verify").exit_code == 0
+
+
+def test_two_builds_started_together_one_waits_for_the_other(project, tmp_path):
+    from cchc_pipeline.lock import ProjectLock
+
+    command = [sys.executable, "-m", "cchc_pipeline", "build", "-c", str(project.config_path)]
+    logs = [tmp_path / "mot.log", tmp_path / "hai.log"]
+    with ProjectLock(project.root, wait=0):  # both start while the project is busy
+        runs = [
+            subprocess.Popen(
+                [*command, "-f", "md"], stdout=subprocess.DEVNULL, stderr=log.open("w")
+            )
+            for log in logs
+        ]
+        for _ in range(3000):  # until both say they wait (a bound, not a timing)
+            if all("Đang chờ" in log.read_text(encoding="utf-8") for log in logs):
+                break
+            if any(run.poll() is not None for run in runs):
+                break
+            time.sleep(0.05)
+    codes = [run.wait(timeout=600) for run in runs]
+    texts = [log.read_text(encoding="utf-8") for log in logs]
+    assert codes == [0, 0], texts
+    assert all("Đang chờ" in text and "Traceback" not in text for text in texts), texts
+    assert project.run("verify").exit_code == 0  # whole outputs, as the manifest says
+    assert not list((project.root / "build").glob(STAGING_PREFIX + "*"))

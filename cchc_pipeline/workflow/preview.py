@@ -25,6 +25,7 @@ from ..cache import CACHE_DIR
 from ..config import load_config
 from ..console import SILENT, Console
 from ..errors import CchcError
+from ..lock import ProjectLock
 
 RELOAD_SCRIPT = """<script>
 (function () {
@@ -98,7 +99,8 @@ class Preview:
         started = time.perf_counter()
         try:
             config = load_config(self.config_path)
-            with Pipeline(config, console=self.console, keep_going=True) as pipeline:
+            lock = ProjectLock(config.project_dir, notify=self.console.warn, purpose="xem trước")
+            with lock, Pipeline(config, console=self.console, keep_going=True) as pipeline:
                 result = pipeline.build(["html"], self.output_dir)
             page = result.outputs["html"].read_bytes()
             problems = [f for f in result.report.findings if f.severity.value != "info"]

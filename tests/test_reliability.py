@@ -244,3 +244,64 @@ def test_two_builds_started_together_one_waits_for_the_other(project, tmp_path):
     assert all("Đang chờ" in text and "Traceback" not in text for text in texts), texts
     assert project.run("verify").exit_code == 0  # whole outputs, as the manifest says
     assert not list((project.root / "build").glob(STAGING_PREFIX + "*"))
+
+
+# -- 10, 12, 13: the output folder, the date and the output name -----------------------------
+
+
+def line_of(project, text: str) -> int:
+    lines = project.config_text().splitlines()
+    return next(n for n, line in enumerate(lines, start=1) if line.startswith(text))
+
+
+def config_refused(project, built_before: dict[str, str] | None = None, *args: str) -> str:
+    """The build is refused as a configuration error (exit 2), the outputs left as they were."""
+    output = clean_failure(project.run("build", "-f", "md", *args), 2)
+    assert "Tệp cấu hình có lỗi" in output or "Thư mục kết quả" in output, output
+    if built_before is not None:
+        assert snapshot(project.root / "build") == built_before
+    return output
+
+
+@pytest.mark.parametrize("folder", [".cchc-cache", ".cchc-cache/ket-qua", "templates", "."])
+def test_an_output_folder_in_the_cache_or_templates_is_refused(built, folder):
+    project, before = built
+    project.edit_config('dir = "build"', f'dir = "{folder}"')
+    output = config_refused(project, before)
+    assert f"config.toml:{line_of(project, 'dir =')}" in output
+    assert "Chọn thư mục riêng" in output
+    project.edit_config(f'dir = "{folder}"', 'dir = "build"')
+    output = clean_failure(project.run("build", "-f", "md", "-o", str(project.root / folder)), 2)
+    assert "Thư mục kết quả" in output and "Chọn thư mục riêng" in output
+
+
+@pytest.mark.parametrize("day", ["1979-12-31", "2108-01-01", "2009-05-01", "0001-01-01"])
+def test_a_date_no_writer_accepts_is_a_config_error(built, day):
+    project, before = built
+    project.edit_config("date = 2020-11-20", f"date = {day}")
+    output = config_refused(project, before)
+    assert f"config.toml:{line_of(project, 'date =')}" in output and "kiểm tra năm" in output
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("", "để trống"),
+        ("a" * 300, "quá dài (300 ký tự; tối đa 80)"),
+        ("bao\\u0000cao", "ký tự điều khiển"),
+        ("bao\\u202ecao", "ký tự điều khiển"),
+        ("CON", "tên dành riêng của Windows"),
+        ("aux.bao-cao", "tên dành riêng của Windows"),
+        ("LPT1", "tên dành riêng của Windows"),
+        ("bao-cao.", "kết thúc bằng dấu cách hoặc dấu chấm"),
+        ("bao-cao ", "kết thúc bằng dấu cách hoặc dấu chấm"),
+        ("bao?cao", "chỉ được là một tên tệp"),
+    ],
+)
+def test_an_output_name_unsafe_anywhere_is_a_config_error(built, name, said):
+    project, before = built
+    project.edit_config('name = "bao-cao-tong-ket-cchc-2011-2020"', f'name = "{name}"')
+    output = config_refused(project, before)
+    written = f'name = "{name}"'
+    where = f"config.toml:{line_of(project, written)}"
+    assert where in output and said in output, output

@@ -217,12 +217,25 @@ def _wait_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
     return click.option(
         "--wait",
-        type=click.FloatRange(min=0),
+        type=float,
+        callback=lambda ctx, param, value: _wait(value),
         default=DEFAULT_WAIT,
         show_default=True,
         metavar="GIÂY",
         help="Chờ tối đa GIÂY giây khi một lần dựng khác của dự án đang chạy (0: không chờ).",
     )(func)
+
+
+def _port(value: int) -> int:
+    if not 1 <= value <= 65535:
+        raise click.BadParameter(f"cổng phải là số nguyên từ 1 đến 65535 (đã cho {value}).")
+    return value
+
+
+def _wait(value: float) -> float:
+    if not 0 <= value <= 86400:
+        raise click.BadParameter(f"số giây chờ phải từ 0 đến 86400 (đã cho {value:g}).")
+    return value
 
 
 def _project_lock(
@@ -485,7 +498,12 @@ def plugins(config_path: Path, quiet: bool) -> int:
 @main.command()
 @_config_option
 @click.option(
-    "--port", default=8000, type=int, metavar="CỔNG", help="Cổng trên máy này (mặc định 8000)."
+    "--port",
+    default=8000,
+    type=int,
+    callback=lambda ctx, param, value: _port(value),
+    metavar="CỔNG",
+    help="Cổng trên máy này, từ 1 đến 65535 (mặc định 8000).",
 )
 @_common
 def preview(config_path: Path, port: int, quiet: bool) -> int:

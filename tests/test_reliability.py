@@ -305,3 +305,72 @@ def test_an_output_name_unsafe_anywhere_is_a_config_error(built, name, said):
     written = f'name = "{name}"'
     where = f"config.toml:{line_of(project, written)}"
     assert where in output and said in output, output
+
+
+# -- 16: verify reads a manifest it can trust the shape of, inside its folders only ----------
+
+
+def manifest_of(project) -> Path:
+    (path,) = (project.root / "build").glob("*.manifest.json")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (lambda m: m.pop("outputs"), "thiếu khóa “outputs”"),
+        (lambda m: m["inputs"].append({"path": 1}), "thiếu path hoặc sha256"),
+        (lambda m: m["submissions"].update(stp="../../.."), "nằm ngoài thư mục"),
+        (lambda m: m.update(config="/etc/passwd"), "nằm ngoài thư mục"),
+        (lambda m: m["outputs"].append({"file": "../../x", "sha256": "0"}), "nằm ngoài thư mục"),
+    ],
+)
+def test_verify_refuses_a_tampered_manifest_clearly(built, edit, said):
+    project, _ = built
+    path = manifest_of(project)
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    edit(manifest)
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    output = clean_failure(project.run("verify"), 1)
+    assert said in output and "dựng lại báo cáo" in output, output
+
+
+# -- 15: the preview server ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("port", ["0", "99999", "-1"])
+def test_a_port_out_of_range_is_a_usage_error(project, port):
+    output = clean_failure(
+        project.run("preview", "-c", str(project.config_path), "--port", port), 2
+    )
+    assert "cổng phải là số nguyên từ 1 đến 65535" in output
+
+
+def test_the_preview_refuses_other_hosts_and_ignores_resets(project):
+    import http.client
+    import socket
+    import struct
+
+    from cchc_pipeline.workflow.preview import Preview
+
+    preview = Preview(project.config_path)
+    preview.page = b"<html><body>ban nhap</body></html>"
+    server = preview.serve(0)
+    port = server.server_address[1]
+    try:
+        for host, status in [(f"127.0.0.1:{port}", 200), (f"localhost:{port}", 200),
+                             (f"attacker.example:{port}", 421), ("127.0.0.1:1", 421)]:  # fmt: skip
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/", headers={"Host": host})
+            assert connection.getresponse().status == status, host
+            connection.close()
+        for _ in range(20):  # a client that resets mid-request: nothing breaks
+            rude = socket.create_connection(("127.0.0.1", port))
+            rude.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            rude.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            rude.close()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", "/__version")
+        assert connection.getresponse().status == 200
+    finally:
+        server.shutdown()

@@ -211,6 +211,46 @@ def _output_option(help_text: str) -> Callable[..., Any]:
     )
 
 
+def _wait_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--wait SECONDS``: how long to wait for another build of the same project."""
+    from .lock import DEFAULT_WAIT
+
+    return click.option(
+        "--wait",
+        type=float,
+        callback=lambda ctx, param, value: _wait(value),
+        default=DEFAULT_WAIT,
+        show_default=True,
+        metavar="GIÂY",
+        help="Chờ tối đa GIÂY giây khi một lần dựng khác của dự án đang chạy (0: không chờ).",
+    )(func)
+
+
+def _port(value: int) -> int:
+    if not 1 <= value <= 65535:
+        raise click.BadParameter(f"cổng phải là số nguyên từ 1 đến 65535 (đã cho {value}).")
+    return value
+
+
+def _wait(value: float) -> float:
+    if not 0 <= value <= 86400:
+        raise click.BadParameter(f"số giây chờ phải từ 0 đến 86400 (đã cho {value:g}).")
+    return value
+
+
+def _project_lock(
+    project_dir: Path, wait: float, quiet: bool, purpose: str = "dựng báo cáo"
+) -> Any:
+    """The project's build lock, its messages on standard error."""
+    from .lock import ProjectLock
+
+    def notify(text: str) -> None:
+        if not quiet or text.startswith("Cảnh báo"):
+            click.echo(text, err=True)
+
+    return ProjectLock(project_dir, wait=wait, notify=notify, purpose=purpose)
+
+
 @main.command()
 @_config_option
 @click.option(
@@ -229,6 +269,7 @@ def _output_option(help_text: str) -> Callable[..., Any]:
 )
 @click.option("--final", is_flag=True, help="Dựng bản chính thức (bỏ dấu DỰ THẢO).")
 @click.option("--no-cache", is_flag=True, help="Không dùng bộ nhớ đệm (dựng lại mọi thứ từ đầu).")
+@_wait_option
 @_common
 def build(
     config_path: Path,
@@ -237,6 +278,7 @@ def build(
     keep_going: bool,
     final: bool,
     no_cache: bool,
+    wait: float,
     quiet: bool,
 ) -> int:
     """Dựng báo cáo ở các định dạng đã chọn."""
@@ -251,9 +293,12 @@ def build(
     target = output_dir.absolute() if output_dir else config.output_dir
     if output_dir:
         check_output_folder(config, target)
-    with Pipeline(
-        config, console=console, keep_going=keep_going, use_cache=not no_cache
-    ) as pipeline:
+    with (
+        _project_lock(config.project_dir, wait, quiet),
+        Pipeline(
+            config, console=console, keep_going=keep_going, use_cache=not no_cache
+        ) as pipeline,
+    ):
         try:
             result = pipeline.build(formats or None, target)
         finally:
@@ -454,7 +499,12 @@ def plugins(config_path: Path, quiet: bool) -> int:
 @main.command()
 @_config_option
 @click.option(
-    "--port", default=8000, type=int, metavar="CỔNG", help="Cổng trên máy này (mặc định 8000)."
+    "--port",
+    default=8000,
+    type=int,
+    callback=lambda ctx, param, value: _port(value),
+    metavar="CỔNG",
+    help="Cổng trên máy này, từ 1 đến 65535 (mặc định 8000).",
 )
 @_common
 def preview(config_path: Path, port: int, quiet: bool) -> int:
@@ -475,21 +525,24 @@ def preview(config_path: Path, port: int, quiet: bool) -> int:
 
 @main.command()
 @_config_option
+@_wait_option
 @_common
-def clean(config_path: Path, quiet: bool) -> int:
+def clean(config_path: Path, wait: float, quiet: bool) -> int:
     """Xóa bộ nhớ đệm của dự án báo cáo (không xóa bài nộp hay kết quả)."""
     import shutil
 
     from .cache import CACHE_DIR
     from .config import load_config
 
-    folder = load_config(config_path).project_dir / CACHE_DIR
-    if folder.is_dir():
-        shutil.rmtree(folder)
-        if not quiet:
-            click.echo(f"Đã xóa bộ nhớ đệm {folder}.")
-    elif not quiet:
-        click.echo("Không có bộ nhớ đệm để xóa.")
+    project = load_config(config_path).project_dir
+    folder = project / CACHE_DIR
+    with _project_lock(project, wait, quiet, purpose="xóa bộ nhớ đệm"):
+        if folder.is_dir():
+            shutil.rmtree(folder)
+            if not quiet:
+                click.echo(f"Đã xóa bộ nhớ đệm {folder}.")
+        elif not quiet:
+            click.echo("Không có bộ nhớ đệm để xóa.")
     return ExitCode.OK
 
 

@@ -217,6 +217,21 @@ def _links_out(where: str, value: str, folder: Path) -> list[str]:
     return found
 
 
+def _reserved_folder(folder: Path, project: Path) -> str | None:
+    """Why ``folder`` cannot hold outputs: the project's cache (``cchc clean`` would delete
+    them) or its templates (outputs would become inputs)."""
+    from .cache import CACHE_DIR
+
+    if _inside(folder, project / CACHE_DIR):
+        return f"nằm trong bộ nhớ đệm {CACHE_DIR} (lệnh “cchc clean” sẽ xóa kết quả)"
+    templates = project / "templates"
+    if _inside(folder, templates) or _inside(templates, folder):
+        return "trùng, nằm trong hoặc chứa thư mục mẫu templates/ (kết quả sẽ thành đầu vào)"
+    if folder.resolve() == project.resolve():
+        return "là chính thư mục dự án (kết quả sẽ lẫn với tệp cấu hình)"
+    return None
+
+
 def check_output_folder(config: ReportConfig, folder: Path) -> None:
     """The ``-o`` folder of a command gets the config's check: a folder, not an input's."""
     plugin_folders = [config.project_dir / f for f in config.plugins["folders"]]
@@ -232,6 +247,9 @@ def check_output_folder(config: ReportConfig, folder: Path) -> None:
             "plugin; kết quả sẽ lẫn vào đầu vào.",
             "Chọn thư mục riêng bằng -o, ví dụ “build”.",
         )
+    reason = _reserved_folder(folder, config.project_dir)
+    if reason:
+        raise ConfigError(f"Thư mục kết quả {folder} {reason}.", "Chọn thư mục riêng bằng -o.")
 
 
 def _path_problems(
@@ -268,13 +286,79 @@ def _path_problems(
                 "hoặc chứa một thư mục bài nộp hay plugin; kết quả sẽ lẫn vào đầu vào. "
                 "Chọn thư mục riêng, ví dụ “build”."
             )
-    name = output.get("name") or ""
-    if name and (any(c in name for c in "/\\:") or name.startswith(".") or not name.strip()):
-        problems.append(
-            f"{at('output', 'name')}: tên tệp kết quả “{name}” chỉ được là một tên tệp "
-            "(không có /, \\, : và không bắt đầu bằng dấu chấm)."
-        )
+        elif reason := _reserved_folder(folder, path.parent):
+            problems.append(
+                f"{at('output', 'dir')}: thư mục kết quả “{output['dir']}” {reason}. "
+                "Chọn thư mục riêng, ví dụ “build”."
+            )
+    name = output.get("name")
+    if name is not None:
+        problem = name_problem(name)
+        if problem:
+            problems.append(f"{at('output', 'name')}: tên tệp kết quả “{_shown(name)}” {problem}")
     return problems
+
+
+MAX_NAME_CHARS = 80  # with "-chuyen-de-<plugin>.manifest.json" well under every file system's 255
+MAX_NAME_BYTES = 160
+WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT")
+                                                  for n in "123456789¹²³"}  # fmt: skip
+
+
+def _shown(text: str) -> str:
+    """Text for a message: control characters shown as their code, long text cut."""
+    shown = "".join(
+        f"U+{ord(c):04X}" if unicodedata.category(c).startswith("C") else c for c in text
+    )
+    return shown if len(shown) <= 60 else shown[:57] + "…"
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be the base name of files on every system the outputs travel to
+    (Windows included), or None."""
+    if not name:
+        return "để trống; ghi một tên, ví dụ “bao-cao-tong-ket”."
+    if any(unicodedata.category(c).startswith("C") for c in name):
+        return "chứa ký tự điều khiển hoặc ký tự vô hình; gõ lại tên bằng chữ, số và dấu gạch."
+    if any(c in name for c in '/\\:<>"|?*') or name.startswith("."):
+        return (
+            'chỉ được là một tên tệp (không có / \\ : < > " | ? * và không bắt đầu bằng dấu chấm).'
+        )
+    if len(name) > MAX_NAME_CHARS or len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        return f"quá dài ({len(name)} ký tự; tối đa {MAX_NAME_CHARS}); rút ngắn tên."
+    if name != name.rstrip(". ") or name != name.lstrip():
+        return "không được bắt đầu bằng dấu cách, hay kết thúc bằng dấu cách hoặc dấu chấm."
+    if name.split(".")[0].strip().upper() in WINDOWS_RESERVED:
+        return "là tên dành riêng của Windows (CON, PRN, AUX, NUL, COM1…, LPT1…); chọn tên khác."
+    return None
+
+
+# Office files are zips, whose timestamps hold 1980 to 2107 only; a report is dated at the
+# earliest in its period's first year.
+EARLIEST_DATE, LATEST_DATE = dt.date(1980, 1, 1), dt.date(2107, 12, 31)
+
+
+def date_problem(day: dt.date, period: tuple[int, int] | None = None) -> str | None:
+    """Why ``day`` cannot be a report's date, or None."""
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        return (
+            f"ngày {day.isoformat()} nằm ngoài khoảng các định dạng văn bản ghi được "
+            f"({EARLIEST_DATE.isoformat()} đến {LATEST_DATE.isoformat()}); kiểm tra năm."
+        )
+    if period is not None and day.year < period[0]:
+        return (
+            f"ngày {day.isoformat()} ở trước giai đoạn tổng kết {period[0]} - {period[1]}; "
+            "kiểm tra năm."
+        )
+    return None
+
+
+def _date_problems(document: dict[str, Any], at: Any) -> list[str]:
+    day, period = document.get("date"), document.get("period")
+    if not isinstance(day, dt.date):
+        return []
+    problem = date_problem(day, period if isinstance(period, tuple) else None)
+    return [f"{at('document', 'date')}: “date” trong mục [document]: {problem}"] if problem else []
 
 
 def load_config(path: Path) -> ReportConfig:
@@ -347,6 +431,8 @@ def validate_config(
                 continue
             try:
                 values[key] = _check(spec.kind, given[key])
+                if (table, key) == ("output", "name") and isinstance(given[key], str):
+                    values[key] = given[key]  # as written: a trailing space is a problem
             except ValueError:
                 problems.append(
                     f"{at(table, key)}: khóa “{key}” trong mục [{table}] phải là "
@@ -388,6 +474,7 @@ def validate_config(
 
     if "agency" in tables and not tables["agency"]["full_name"]:
         tables["agency"]["full_name"] = " ".join(tables["agency"]["name"] or ())
+    problems += _date_problems(tables.get("document", {}), at)
     if tables.get("document", {}).get("level") not in (None, "tỉnh", "huyện"):
         problems.append(f"{at('document', 'level')}: “level” phải là “tỉnh” hoặc “huyện”.")
     if problems:

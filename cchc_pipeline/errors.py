@@ -52,6 +52,38 @@ class ConversionError(CchcError):
     exit_code = ExitCode.BUILD
 
 
+class MachineFailure(CchcError):
+    """A tool failed for a reason of this machine (memory, a signal, a time limit), not of
+    the input: never recorded as a department's error, never cached."""
+
+    exit_code = ExitCode.BUILD
+
+
+_MACHINE_SIGNS = ("out of memory", "heap exhausted", "cannot allocate memory", "timeout",
+                  "timed out", "resource exhausted", "killed")  # fmt: skip
+
+
+def check_machine(returncode: int, stderr: bytes | str, tool: str) -> None:
+    """Raise :class:`MachineFailure` when a tool's failure is the machine's (killed by a
+    signal, out of memory), so that the input is not blamed for it."""
+    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else stderr
+    if returncode < 0 or any(sign in text.lower() for sign in _MACHINE_SIGNS):
+        why = f"bị dừng bởi tín hiệu {-returncode}" if returncode < 0 else "hết bộ nhớ hoặc quá giờ"
+        raise MachineFailure(
+            f"{tool} {why} (mã {returncode}); đây là lỗi của máy, không phải của bài nộp.",
+            "Đóng bớt chương trình đang chạy hoặc chờ máy rảnh rồi dựng lại.",
+        )
+
+
+def machine_os_error(exc: OSError, tool: str) -> MachineFailure:
+    """A tool that could not even start (no memory to fork, too many processes)."""
+    return MachineFailure(
+        f"Không chạy được {tool}: {describe_os_error(exc)}; đây là lỗi của máy, không phải "
+        "của bài nộp.",
+        "Đóng bớt chương trình đang chạy hoặc chờ máy rảnh rồi dựng lại.",
+    )
+
+
 class ValidationFailed(CchcError):
     """The submissions hold findings of severity error."""
 

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from . import resources
-from .cache import CACHE_DIR, Cache, digest
+from .cache import CACHE_DIR, Cache, digest, usable_root
+from .cache import set_warning as set_cache_warning
 from .config import ReportConfig, did_you_mean, report_epoch
 from .console import SILENT, Console
 from .department import FieldData
@@ -34,6 +35,7 @@ from .render.numbering import number_tables_and_figures
 from .render.templating import Markdown, Templates, escape
 from .report import SLOTS, Report, Section
 from .stagecache import (
+    COLLECTED,
     StageCache,
     collected_state,
     folder_digest,
@@ -87,7 +89,8 @@ class Pipeline:
         }
         self._inputs: list[InputFile] | None = None
         self.workdir = Path(tempfile.mkdtemp(prefix="cchc-build-"))
-        self.cache_root = config.project_dir / CACHE_DIR if use_cache else None
+        set_cache_warning(None if console is SILENT else console.warn)
+        self.cache_root = usable_root(config.project_dir / CACHE_DIR) if use_cache else None
         self.charts = ChartDrawer(cache=self.cache_root / "charts" if self.cache_root else None)
         self.report = Report(config=config, sections=self._sections())
         self.stages = StageCache(self.cache_root, config.path.read_bytes())
@@ -211,8 +214,8 @@ class Pipeline:
                     media = self.workdir / section.media_prefix
                     self.stages.store(self._keys[section.name], collected_state(section), media)
         validated = self._report_key("validate")
-        state = self.stages.load(validated) if validated else None
-        if state is not None:
+        state = self.stages.load(validated, self.report.sections) if validated else None
+        if state is not None and _validated_shape(state, sections):
             for section in sections:
                 section.findings, section.targets = state[section.name]
             self.console.progress("kiểm tra: không đổi (bộ nhớ đệm)")
@@ -232,8 +235,8 @@ class Pipeline:
             return False
         key = self.stages.collect_key(section, self.plugins.infos[section.name])
         self._keys[section.name] = key
-        state = self.stages.load(key)
-        if state is None:
+        state = self.stages.load(key, COLLECTED)
+        if state is None or not isinstance(state["findings"], list):
             return False
         restore_collected(section, state, self.stages.media_of(key))
         self.console.progress(f"{section.name}: không đổi (bộ nhớ đệm)")
@@ -273,7 +276,9 @@ class Pipeline:
         plugins = [self.stages.plugin_key(info) for info in self.plugins.infos.values()]
         templates = [folder_digest(f) for f in self._template_folders()]
         rendered = self._report_key("render", *plugins, *templates)
-        state = self.stages.load(rendered) if rendered else None
+        state = self.stages.load(rendered, self.report.sections) if rendered else None
+        if state is not None and not _rendered_shape(state):
+            state = None
         for section in self.report.sections.values():
             if state is not None:
                 section.fragments = state[section.name]["fragments"]
@@ -466,6 +471,26 @@ class Pipeline:
             "final": info.final,
             "revision": revision,
         }
+
+
+def _validated_shape(state: dict[str, Any], sections: list[Section]) -> bool:
+    """Whether a cached validation holds (findings, targets) for every section."""
+    return all(
+        isinstance(state[s.name], tuple)
+        and len(state[s.name]) == 2
+        and all(isinstance(f, Finding) for f in state[s.name][0])
+        for s in sections
+    )
+
+
+def _rendered_shape(state: dict[str, Any]) -> bool:
+    """Whether a cached rendering holds fragments and chart requests for every section."""
+    return all(
+        isinstance(value, dict)
+        and isinstance(value.get("fragments"), dict)
+        and isinstance(value.get("charts"), list)
+        for value in state.values()
+    )
 
 
 def _merged(results: list[Mapping[str, Any]]) -> dict[str, Any]:

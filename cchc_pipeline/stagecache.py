@@ -9,9 +9,12 @@ their results are kept for the whole report, under the digest of every section's
 key (and, for rendering, the templates): when one department changes, it alone is collected
 again, then every section is validated and rendered again, which is cheap.
 
-Entries are pickled into the project's cache folder, written by this tool only. A section
-whose data cannot be pickled, or whose hook failed, is not cached; an entry that cannot be
-read back (another Python, a plugin's class renamed) is a miss, never an error.
+Entries are pickled into the project's cache folder, and a pickle is only ever loaded from an
+entry whose signature (made with the user's own key, kept outside the project, see
+:mod:`cchc_pipeline.cache`) and digests match: a pickle copied in with a project, or edited,
+is never loaded, so it cannot run code. A section whose data cannot be pickled, or whose
+hook failed, is not cached; an entry that cannot be read back (another Python, a plugin's
+class renamed) or that holds the wrong shape is a miss, never an error.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import pickle
 import shutil
 import tempfile
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -94,14 +98,19 @@ class StageCache:
 
     # -- entries ------------------------------------------------------------------------
 
-    def load(self, key: str) -> Any | None:
+    def load(self, key: str, names: Iterable[str] | None = None) -> dict[str, Any] | None:
+        """The state stored under ``key``: a dict, holding every one of ``names`` when given;
+        anything else (a missing, foreign, damaged or odd entry) is None: compute again."""
         entry = self.cache.get(key)
         if entry is None:
             return None
         try:
-            return pickle.loads((entry / "state.pickle").read_bytes())
+            state = pickle.loads((entry / "state.pickle").read_bytes())
         except Exception:  # unreadable: recompute (the entry is replaced under a new key)
             return None
+        if not isinstance(state, dict) or not all(n in state for n in names or ()):
+            return None
+        return state
 
     def store(self, key: str, state: Any, media: Path | None = None) -> None:
         if not self.enabled:
@@ -127,6 +136,9 @@ def collected_state(section: Section) -> dict[str, Any]:
     """What collection leaves on a section."""
     return {"data": section.data, "nominations": section.nominations,
             "findings": list(section.findings)}  # fmt: skip
+
+
+COLLECTED = ("data", "nominations", "findings")
 
 
 def restore_collected(section: Section, state: dict[str, Any], media: Path | None) -> None:

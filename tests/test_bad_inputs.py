@@ -197,6 +197,26 @@ def excel_cell(indicator: str, year: int, value: Any) -> Callable[[ReportProject
     return excel(edit)
 
 
+def excel_raw_number(indicator: str, year: int, raw: str) -> Callable[[ReportProject], str]:
+    """A numeric cell holding what openpyxl never writes but a file can (``1E999``):
+    a marker number written, then replaced in the sheet's XML."""
+    marked = excel_cell(indicator, year, 424242.5)
+
+    def apply(project: ReportProject) -> str:
+        import zipfile
+
+        where = marked(project)
+        path = project.root / XLSX
+        with zipfile.ZipFile(path) as source:
+            members = [(info, source.read(info)) for info in source.infolist()]
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+            for info, data in members:
+                target.writestr(info, data.replace(b">424242.5<", f">{raw}<".encode()))
+        return where
+
+    return apply
+
+
 def merged_years(book: Any) -> str:
     sheet = book[SHEET]
     years, row = year_columns(sheet), code_rows(sheet)["vbqppl_hdnd"]
@@ -593,6 +613,72 @@ CASES = [
             1,
         ),
         id="index-csv-text-in-a-number-cell",
+    ),
+    # -- numbers no report figure is (issue 16): located errors, exit 1 -------------------
+    pytest.param(
+        Case(replace_in(DATA, ",18,16,", ",18,nan,", "vbqppl_hdnd"), "“nan” không phải là số", 1),
+        id="csv-nan",
+    ),
+    pytest.param(
+        Case(replace_in(DATA, ",18,16,", ",18,-inf,", "vbqppl_hdnd"), "“-inf” không phải là số", 1),
+        id="csv-infinity",
+    ),
+    pytest.param(
+        Case(
+            replace_in(DATA, ",18,16,", ",18,1e308,", "vbqppl_hdnd"), "“1e308” không phải là số", 1
+        ),
+        id="csv-exponent",
+    ),
+    pytest.param(
+        Case(
+            replace_in(DATA, ",18,16,", ",18,1_250,", "vbqppl_hdnd"), "“1_250” không phải là số", 1
+        ),
+        id="csv-underscore-grouping",
+    ),
+    pytest.param(
+        Case(replace_in(DATA, ",18,16,", ",18,١٦,", "vbqppl_hdnd"), "“١٦” không phải là số", 1),
+        id="csv-arabic-indic-digits",
+    ),
+    pytest.param(
+        Case(
+            replace_in(
+                DATA,
+                ",18,16,",
+                ",18,9999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999999,",
+                "vbqppl_hdnd",
+            ),
+            "có quá nhiều chữ số",
+            1,
+        ),
+        id="csv-400-digits",
+    ),
+    pytest.param(
+        Case(
+            replace_in(DATA, ",18,16,", ",18,12345678901234567,", "vbqppl_hdnd"),
+            "lớn quá mức mọi số liệu",
+            1,
+        ),
+        id="csv-beyond-any-figure",
+    ),
+    pytest.param(  # overflows to an infinite float when read (openpyxl reads no NaN cell)
+        Case(excel_raw_number("vbqppl_hdnd", 2013, "1E999"), "NaN hoặc vô cực", 1),
+        id="xlsx-float-infinity",
+    ),
+    pytest.param(
+        Case(excel_cell("vbqppl_hdnd", 2013, 1e308), "lớn quá mức mọi số liệu", 1),
+        id="xlsx-float-1e308",
+    ),
+    pytest.param(
+        Case(figures_toml("vbqppl_ubnd = { 2011 = nan }\n", 2), "NaN hoặc vô cực", 1),
+        id="toml-figures-nan",
+    ),
+    pytest.param(
+        Case(figures_toml("vbqppl_ubnd = { 2011 = -inf }\n", 2), "NaN hoặc vô cực", 1),
+        id="toml-figures-infinity",
+    ),
+    pytest.param(
+        Case(figures_toml("vbqppl_ubnd = { 2011 = 1e308 }\n", 2), "lớn quá mức", 1),
+        id="toml-figures-1e308",
     ),
     # -- the filled Excel form, so-lieu.xlsx (exit 1) --------------------------------------
     pytest.param(

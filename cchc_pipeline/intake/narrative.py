@@ -22,6 +22,7 @@ from typing import Any
 
 from .. import resources
 from ..cache import Cache, digest
+from ..errors import check_machine, machine_os_error
 from ..model import Severity
 from ..render import vi
 from ..render.templating import Markdown
@@ -143,8 +144,12 @@ def _run_writer(path: Path, media_prefix: str, workdir: Path, cache: Cache) -> d
     ]
     if word:  # revisions and comments kept, so that the writer can say where they are
         command += ["--extract-media=.", "--track-changes=all"]
-    result = subprocess.run(command, capture_output=True, cwd=workdir)
+    try:
+        result = subprocess.run(command, capture_output=True, cwd=workdir)
+    except OSError as exc:  # the machine's failure, not the file's: not cached as a finding
+        raise machine_os_error(exc, "pandoc") from exc
     if result.returncode != 0:
+        check_machine(result.returncode, result.stderr, "pandoc")
         raise ValueError(result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:])
     (workdir / "result.json").write_bytes(result.stdout)
     files = {"result.json": workdir / "result.json"}

@@ -13,6 +13,7 @@ series) live here; field-specific rules stay in plugins.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -130,28 +131,61 @@ _GROUPED = re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?")  # 1.234 or 1.234,5
 _DECIMAL_COMMA = re.compile(r"-?\d+,\d+")  # 85,48
 
 
+# No report figure comes near 10^15 (the province's budget in đồng is about 10^13), and a
+# double holds 15 significant digits exactly: a larger value is a typing or export mistake.
+MAX_MAGNITUDE = 10**15
+MAX_DIGITS = 15
+_PLAIN = re.compile(r"-?\d+(\.\d+)?")  # 12 or 12.5 (a decimal point, as Excel exports)
+
+
+class NumberProblem(ValueError):
+    """A cell that is not a figure, with the reason in Vietnamese."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _checked(value: float | int) -> float | int:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise NumberProblem("không phải là số (NaN hoặc vô cực).")
+    if abs(value) >= MAX_MAGNITUDE:
+        raise NumberProblem(
+            "lớn quá mức mọi số liệu của báo cáo (từ 10^15 trở lên); kiểm tra số đã gõ."
+        )
+    return value
+
+
 def parse_number(text: str) -> float | int:
-    """A number as a Vietnamese clerk types it: "7.518", "85,48", "1.234,5", "12 %"."""
+    """A number as a Vietnamese clerk types it: "7.518", "85,48", "1.234,5", "12 %". Only
+    ASCII digits, a sign, grouping dots and a decimal comma (or point): no exponents, NaN,
+    infinities, underscores or other scripts' digits, which Python's ``float`` would take."""
     cleaned = text.strip()
-    if cleaned.isascii() and cleaned.isdigit():  # most cells: a whole number, nothing else
-        return int(cleaned)
-    cleaned = cleaned.replace("\u00a0", "").replace(" ", "").rstrip("%")
+    if cleaned.isascii() and cleaned.isdigit() and len(cleaned) <= MAX_DIGITS:
+        return int(cleaned)  # most cells: a whole number, nothing else
+    cleaned = cleaned.replace("\u00a0", "").replace(" ", "").removesuffix("%")
     if _GROUPED.fullmatch(cleaned):
         cleaned = cleaned.replace(".", "").replace(",", ".")
     elif _DECIMAL_COMMA.fullmatch(cleaned):
         cleaned = cleaned.replace(",", ".")
-    value = float(cleaned)  # raises ValueError on anything else
+    elif not (cleaned.isascii() and _PLAIN.fullmatch(cleaned)):
+        raise NumberProblem("không phải là số.")
+    if sum(c.isdigit() for c in cleaned) > MAX_DIGITS + 6:
+        raise NumberProblem(f"có quá nhiều chữ số (tối đa {MAX_DIGITS} chữ số phần nguyên).")
+    value = _checked(float(cleaned))
     return int(value) if value.is_integer() and "." not in cleaned else value
 
 
 def cell_number(cell: Any) -> float | int:
     """A cell's number: Excel's own (whole ones as int: Excel has no integer type) or text
-    as a clerk types it; ``ValueError`` for anything else (text, dates, true/false)."""
+    as a clerk types it; ``ValueError`` for anything else (text, dates, true/false, NaN,
+    infinities, values beyond any report's figures)."""
     if isinstance(cell, bool):
         raise ValueError(cell)
     if isinstance(cell, int):
-        return cell
+        return _checked(cell)
     if isinstance(cell, float):
+        _checked(cell)
         return int(cell) if cell.is_integer() else cell
     if isinstance(cell, str):
         return parse_number(cell)
@@ -203,22 +237,35 @@ def read_grid(section: Section, grid: Grid) -> YearlyTable:
                 continue
             try:
                 values[year] = cell_number(cell)
-            except ValueError:
+            except ValueError as exc:
                 table.unreadable.add((indicator, year))
-                _not_a_number(section, grid, indicator, year, cell, number, col)
+                reason = exc.reason if isinstance(exc, NumberProblem) else None
+                _not_a_number(section, grid, indicator, year, cell, number, col, reason)
     return table
 
 
 def _not_a_number(
-    section: Section, grid: Grid, indicator: str, year: int, cell: Any, number: int, col: int
+    section: Section,
+    grid: Grid,
+    indicator: str,
+    year: int,
+    cell: Any,
+    number: int,
+    col: int,
+    reason: str | None = None,
 ) -> None:
     if isinstance(cell, (dt.date, dt.time, dt.timedelta)):
         shown = cell.strftime("%d/%m/%Y") if isinstance(cell, dt.date) else str(cell)
         message = f"ô đang là ngày tháng ({shown}), không phải là số."
         hint = "Excel đã đổi số vừa gõ thành ngày tháng: định dạng ô là Số (Number) rồi gõ lại."
     else:
-        message = f"“{text(cell)}” không phải là số."
-        hint = "Chỉ ghi số, dùng dấu phẩy cho phần thập phân (ví dụ 85,5)."
+        shown = text(cell)
+        shown = shown if len(shown) <= 40 else shown[:37] + "…"
+        message = f"“{shown}” {reason or 'không phải là số.'}"
+        hint = (
+            "Chỉ ghi số bằng chữ số 0-9, dùng dấu chấm ngăn cách hàng nghìn và dấu phẩy cho "
+            "phần thập phân (ví dụ 1.250 hoặc 85,5)."
+        )
     section.error(
         f"Chỉ tiêu “{indicator}”, năm {year}: {message}", hint=hint, **grid.at(number, col)
     )

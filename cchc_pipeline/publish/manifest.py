@@ -137,7 +137,54 @@ def read_manifest(path: Path) -> dict[str, Any]:
             f"Bản kê {path} không đúng dạng mà phiên bản này đọc được.",
             "Dựng lại báo cáo bằng “cchc build”.",
         )
+    problem = _schema_problem(data)
+    if problem:
+        raise ManifestError(
+            f"Bản kê {path} không đúng cấu trúc: {problem}.",
+            "Bản kê đã bị sửa hoặc hỏng; dựng lại báo cáo bằng “cchc build”.",
+        )
     return data
+
+
+# What verify reads: key → (kind, the keys of each item for lists of records)
+_SCHEMA: dict[str, tuple[type, tuple[str, ...]]] = {
+    "config": (str, ()),
+    "inputs": (list, ("path", "sha256")),
+    "outputs": (list, ("file", "sha256")),
+    "plugins": (list, ("name", "version")),
+    "submissions": (dict, ()),
+    "folders": (list, ()),
+}
+
+
+def _schema_problem(data: dict[str, Any]) -> str | None:
+    """Why ``data`` is not a manifest :func:`verify` can read, or None."""
+    for key, (kind, fields) in _SCHEMA.items():
+        if key not in data:
+            return f"thiếu khóa “{key}”"
+        value = data[key]
+        if not isinstance(value, kind):
+            return f"khóa “{key}” sai kiểu"
+        if kind is dict and not all(isinstance(v, str) for v in value.values()):
+            return f"khóa “{key}” phải chỉ chứa đường dẫn"
+        if kind is list and not fields and not all(isinstance(v, str) for v in value):
+            return f"khóa “{key}” phải chỉ chứa đường dẫn"
+        for number, item in enumerate(value if fields else (), start=1):
+            if not isinstance(item, dict) or not all(isinstance(item.get(f), str) for f in fields):
+                return f"mục thứ {number} của “{key}” thiếu " + " hoặc ".join(fields)
+    return None
+
+
+def _contained(relative: str, folder: Path, what: str) -> Path:
+    """``folder / relative``, refused when it leads out of ``folder``: a tampered manifest
+    must not make verify read files elsewhere on the machine."""
+    path = folder / relative
+    if Path(relative).is_absolute() or not path.resolve().is_relative_to(folder.resolve()):
+        raise ManifestError(
+            f"Bản kê ghi {what} “{relative}” nằm ngoài thư mục {folder}; không kiểm tra.",
+            "Bản kê đã bị sửa; dựng lại báo cáo bằng “cchc build”.",
+        )
+    return path
 
 
 def verify(
@@ -150,9 +197,10 @@ def verify(
     found: list[Difference] = []
     recorded = {item["path"]: item["sha256"] for item in manifest["inputs"]}
     folders = [
-        project_dir / p for p in [*manifest["submissions"].values(), *manifest.get("folders", ())]
+        _contained(p, project_dir, "thư mục đầu vào")
+        for p in [*manifest["submissions"].values(), *manifest.get("folders", ())]
     ]
-    config = project_dir / manifest["config"]
+    config = _contained(manifest["config"], project_dir, "tệp cấu hình")
     present = {
         item.path: item.sha256
         for item in input_files(project_dir, config, [f for f in folders if f.is_dir()])
@@ -170,7 +218,7 @@ def verify(
             if now.get(item["name"]) != item["version"]:
                 found.append(Difference("plugin", f"“{item['name']}” {item['version']}"))
     for item in manifest["outputs"]:
-        path = output_dir / item["file"]
+        path = _contained(item["file"], output_dir, "kết quả")
         if not path.is_file():
             found.append(Difference("output-missing", item["file"]))
         elif file_digest(path) != item["sha256"]:

@@ -17,6 +17,7 @@ timestamp, so that rebuilding gives the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
@@ -126,6 +127,33 @@ def draw(job: ChartJob, path: Path) -> None:
     os.replace(partial, path)
 
 
+def _signature(path: Path) -> str | None:
+    from ..cache import file_digest, sign
+
+    return sign("chart", path.name, file_digest(path))
+
+
+def _seal(path: Path) -> None:
+    """Sign a chart drawn into the cache, so that the next build can trust it."""
+    signature = _signature(path)
+    if signature is not None:
+        with contextlib.suppress(OSError):  # an unsigned chart is only drawn again
+            path.with_name(path.name + ".sig").write_text(signature, "ascii")
+
+
+def _authentic(path: Path) -> bool:
+    """Whether a cached chart is one this user drew, whole (a truncated or foreign picture
+    is drawn again rather than published)."""
+    import hmac
+
+    try:
+        given = path.with_name(path.name + ".sig").read_text("ascii").strip()
+        expected = _signature(path)
+    except (OSError, UnicodeError):
+        return False
+    return expected is not None and hmac.compare_digest(given, expected)
+
+
 def _warm_up() -> None:
     """Worker initialiser: pay matplotlib's import while the main process reads submissions."""
     import matplotlib
@@ -162,8 +190,9 @@ class ChartDrawer:
         """Remember the inputs' revision of a build whose charts are all in the cache."""
         if self.cache is not None:
             partial = self.cache / (LAST_REVISION + ".part")
-            partial.write_text(revision, "ascii")
-            os.replace(partial, self.cache / LAST_REVISION)
+            with contextlib.suppress(OSError):  # only a hint for the next build's start-up
+                partial.write_text(revision, "ascii")
+                os.replace(partial, self.cache / LAST_REVISION)
 
     def start(self) -> None:
         """Start the workers now (their imports overlap with reading the submissions)."""
@@ -179,7 +208,7 @@ class ChartDrawer:
         """Have ``job`` drawn to ``target`` (from the cache when it was drawn before)."""
         if self.cache is not None:
             cached = self.cache / f"{job.digest()}.png"
-            if cached.is_file():
+            if cached.is_file() and _authentic(cached):
                 self._pending.append((None, cached, target))
                 return
             drawn = cached
@@ -195,6 +224,8 @@ class ChartDrawer:
         for future, drawn, target in pending:
             if future is not None:
                 future.result()
+                if drawn != target:
+                    _seal(drawn)
             if drawn != target:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(drawn, target)

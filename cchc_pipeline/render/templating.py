@@ -10,7 +10,9 @@ Markdown already (a rendered fragment, a narrative read through pandoc) is wrapp
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -65,20 +67,25 @@ class CompiledTemplates(jinja2.BytecodeCache):
     code is kept here by template file and checked against the source's checksum (Jinja's
     buckets do that), in memory for the build and in the project's cache for the next one.
     Every environment made by :class:`Templates` has the same options, which the compiled
-    code depends on.
+    code depends on. Compiled code on disk is signed with the user's key
+    (:func:`~cchc_pipeline.cache.sign`) and loaded only when the signature matches: a project
+    copied from elsewhere brings no code that runs.
     """
 
     def __init__(self) -> None:
         self._memory: dict[str, bytes] = {}
-        self._disk: dict[Path, jinja2.FileSystemBytecodeCache] = {}
+        self._disk: dict[Path, _SignedDisk] = {}
 
     def on_disk(self, folder: Path | None) -> jinja2.BytecodeCache:
         """A view of this cache that also reads and writes ``folder`` (None: memory only)."""
         if folder is None:
             return self
         if folder not in self._disk:
-            folder.mkdir(parents=True, exist_ok=True)
-            self._disk[folder] = jinja2.FileSystemBytecodeCache(str(folder))
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError:  # a cache that cannot be written only costs time
+                return self
+            self._disk[folder] = _SignedDisk(folder)
         return _Layered(self, self._disk[folder])
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
@@ -90,10 +97,51 @@ class CompiledTemplates(jinja2.BytecodeCache):
         self._memory[bucket.key] = bucket.bytecode_to_string()
 
 
+class _SignedDisk(jinja2.BytecodeCache):
+    """Compiled templates in a folder, each file its signature then Jinja's bytes."""
+
+    SIGNATURE_LENGTH = 64  # hexadecimal HMAC-SHA256
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.folder / f"__jinja2_{bucket.key}.cache"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        from ..cache import signed
+
+        try:
+            data = self._file(bucket).read_bytes()
+        except OSError:
+            return
+        signature, code = data[: self.SIGNATURE_LENGTH], data[self.SIGNATURE_LENGTH :]
+        try:
+            if signed(signature.decode("ascii"), "template", bucket.key, code):
+                bucket.bytecode_from_string(code)
+        except Exception:  # our own file, yet unreadable (another Python): compile again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        from ..cache import sign
+
+        code = bucket.bytecode_to_string()
+        signature = sign("template", bucket.key, code)
+        if signature is None:
+            return
+        target = self._file(bucket)
+        partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
+        try:
+            partial.write_bytes(signature.encode("ascii") + code)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+
+
 class _Layered(jinja2.BytecodeCache):
     """Memory first, then the disk; what is compiled goes to both."""
 
-    def __init__(self, memory: CompiledTemplates, disk: jinja2.FileSystemBytecodeCache) -> None:
+    def __init__(self, memory: CompiledTemplates, disk: _SignedDisk) -> None:
         self.memory, self.disk = memory, disk
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:

@@ -25,6 +25,7 @@ from ..cache import CACHE_DIR
 from ..config import load_config
 from ..console import SILENT, Console
 from ..errors import CchcError
+from ..lock import ProjectLock
 
 RELOAD_SCRIPT = """<script>
 (function () {
@@ -52,6 +53,53 @@ def _files(folders: Iterable[Path]) -> dict[str, tuple[int, int]]:
                 stat = path.stat()
                 found[str(path)] = (stat.st_mtime_ns, stat.st_size)
     return found
+
+
+CONNECTION_TIMEOUT = 10.0  # seconds an idle connection is kept
+MAX_WORKERS = 16  # connections served at once; more wait in the listen queue
+
+
+def _host_allowed(host: str | None, port: int) -> bool:
+    """Whether a request's Host header names this server (127.0.0.1 or localhost): a page
+    of another site that rebinds its name to 127.0.0.1 sends its own name and is refused."""
+    if not host:
+        return False
+    name, _, given = host.strip().lower().rpartition(":")
+    if not name or given.startswith("["):  # no port written
+        name, given = host.strip().lower(), str(port)
+    return name in ("127.0.0.1", "localhost") and given == str(port)
+
+
+class _BoundedServer(ThreadingHTTPServer):
+    """A threading server with a bounded number of workers that ignores clients going away
+    (a reload mid-page resets the connection: nothing to report)."""
+
+    daemon_threads = True
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._slots = threading.BoundedSemaphore(MAX_WORKERS)
+
+    def process_request(self, request: object, client_address: object) -> None:
+        self._slots.acquire()  # the accept loop waits here; the kernel queues the rest
+        try:
+            super().process_request(request, client_address)  # type: ignore[arg-type]
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: object, client_address: object) -> None:
+        try:
+            super().process_request_thread(request, client_address)  # type: ignore[arg-type]
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # a client that reset, went away or idled: quietly closed
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class Preview:
@@ -98,7 +146,8 @@ class Preview:
         started = time.perf_counter()
         try:
             config = load_config(self.config_path)
-            with Pipeline(config, console=self.console, keep_going=True) as pipeline:
+            lock = ProjectLock(config.project_dir, notify=self.console.warn, purpose="xem trước")
+            with lock, Pipeline(config, console=self.console, keep_going=True) as pipeline:
                 result = pipeline.build(["html"], self.output_dir)
             page = result.outputs["html"].read_bytes()
             problems = [f for f in result.report.findings if f.severity.value != "info"]
@@ -139,7 +188,12 @@ class Preview:
         preview = self
 
         class Handler(BaseHTTPRequestHandler):
+            timeout = CONNECTION_TIMEOUT  # an idle connection is closed, not kept forever
+
             def do_GET(self) -> None:
+                if not _host_allowed(self.headers.get("Host"), self.server.server_address[1]):
+                    self.send_error(421, "Misdirected Request")  # DNS rebinding: not for us
+                    return
                 if self.path == "/__version":
                     body = json.dumps({"version": preview.version}).encode()
                     kind = "application/json"
@@ -158,7 +212,7 @@ class Preview:
             def log_message(self, *args: object) -> None:  # quiet: the console shows builds
                 return
 
-        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        server = _BoundedServer(("127.0.0.1", port), Handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         return server
 

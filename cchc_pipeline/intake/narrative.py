@@ -25,6 +25,7 @@ from ..render import vi
 from ..render.templating import Markdown
 from ..render.vi import fold
 from ..report import Section
+from .discovery import find_narrative
 from .textfiles import UnreadableText, decode
 
 NAMES = ("bao-cao.docx", "bao-cao.md")
@@ -180,23 +181,10 @@ def read_narrative(
 ) -> Narrative:
     """Find, read and check the section's narrative; problems become located findings."""
     assert section.submission is not None
-    folder = Path(section.submission)
-    found = [folder / name for name in NAMES if (folder / name).is_file()]
+    path = find_narrative(section, NAMES)  # by name and content; a .doc comes converted
     required = list(spec) if required is None else list(required)
-    if not found:
-        section.error(
-            "Không có bài viết của báo cáo (bao-cao.md hoặc bao-cao.docx).",
-            file=folder / NAMES[1],
-            hint="Đặt bài viết theo mẫu vào thư mục bài nộp.",
-        )
+    if path is None:
         return Narrative()
-    if len(found) > 1:
-        section.error(
-            "Có cả bao-cao.md và bao-cao.docx; không rõ dùng tệp nào.",
-            file=found[0],
-            hint="Giữ lại một tệp bài viết.",
-        )
-    path = found[0]
     narrative = Narrative(source=section.relative(path))
     limit = MAX_MEGABYTES[path.suffix.lower()]
     if path.stat().st_size > limit * 2**20:
@@ -296,6 +284,7 @@ def _copy_images(section, narrative, raw, path, workdir) -> None:
             )
             _drop_image(narrative, f"{section.media_prefix}/{src}")
             continue
+        section.use(file)
         destination = section.media_dir / src
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(file, destination)

@@ -176,7 +176,7 @@ def _read_as(path: Path, kind: Kind, role: str) -> Kind | None:
         if kind in TEXT and promised is Kind.TOML:
             return Kind.TOML
         direct = {".xlsx": Kind.XLSX, ".csv": Kind.CSV, ".toml": Kind.TOML}
-    if kind in (Kind.UNKNOWN, Kind.EMPTY) and suffix in direct:
+    if kind in (Kind.UNKNOWN, Kind.EMPTY, Kind.OLE) and suffix in direct:
         return direct[suffix]  # a damaged or empty file: its reader says what is wrong
     return None
 

@@ -28,10 +28,12 @@ import tempfile
 from pathlib import Path
 
 from ..cache import Cache, digest
+from ..render import vi
 from .sniff import Kind
 
 DEFAULT_TIMEOUT = 60.0  # seconds; a 2-page .doc takes 2-5 s, most of it LibreOffice starting
 TIMEOUT_ENV = "CCHC_CONVERT_TIMEOUT"
+MAX_MEGABYTES = 64  # as a Word narrative: a bigger file is a wrong one, not worth converting
 PROGRAMS = ("soffice", "libreoffice")
 # LibreOffice's export filters for the formats the readers read
 _FILTERS = {Kind.DOCX: "docx:MS Word 2007 XML", Kind.XLSX: "xlsx:Calc MS Excel 2007 XML"}
@@ -77,14 +79,17 @@ def default_timeout() -> float:
     return value if value > 0 else DEFAULT_TIMEOUT
 
 
-def save_as_hint(kind: Kind, target: Kind) -> str:
-    """How a clerk saves the file in the format the tool reads (Lưu dưới dạng…)."""
+def save_as_hint(target: Kind, *, install: bool = True) -> str:
+    """How a clerk saves the file in the format the tool reads (Lưu dưới dạng…); with
+    ``install``, also that the coordinator may install LibreOffice instead."""
     if target is Kind.XLSX:
         how = "Mở tệp bằng Excel, chọn Tệp > Lưu dưới dạng (File > Save As), chọn kiểu "
         how += "“Sổ làm việc Excel (*.xlsx)” rồi gửi lại tệp .xlsx"
     else:
         how = "Mở tệp bằng Word, chọn Tệp > Lưu dưới dạng (File > Save As), chọn kiểu "
         how += "“Tài liệu Word (*.docx)” rồi gửi lại tệp .docx"
+    if not install:
+        return how
     return how + "; hoặc cài LibreOffice trên máy dựng báo cáo để tệp được tự chuyển đổi."
 
 
@@ -108,7 +113,14 @@ def convert(
         raise ConversionError(
             f"Tệp {Path(source).name} là {kind.label}; máy này không có LibreOffice để "
             "chuyển đổi nên không đọc được.",
-            save_as_hint(kind, target),
+            save_as_hint(target),
+        )
+    size = Path(source).stat().st_size
+    if size > MAX_MEGABYTES * 2**20:
+        raise ConversionError(
+            f"Tệp {Path(source).name} quá lớn để chuyển đổi "
+            f"({vi.number(size / 2**20, 1)} MB; tối đa {MAX_MEGABYTES} MB).",
+            "Kiểm tra đã đặt đúng tệp; giảm dung lượng hình ảnh trong tệp rồi lưu lại.",
         )
     data = Path(source).read_bytes()
     binary = Path(program).resolve()
@@ -176,16 +188,16 @@ def _run(
     except OSError as exc:
         raise ConversionError(
             f"Không chạy được LibreOffice để chuyển đổi tệp {shown} ({exc.strerror or exc}).",
-            save_as_hint(kind, target),
+            save_as_hint(target),
         ) from exc
     try:
         output, _ = process.communicate(timeout=limit)
     except subprocess.TimeoutExpired:
         _kill(process)
         raise ConversionError(
-            f"Chuyển đổi tệp {shown} ({kind.label}) bằng LibreOffice quá {limit:g} giây nên "
-            "đã bị dừng.",
-            save_as_hint(kind, target).split("; hoặc")[0]
+            f"Chuyển đổi tệp {shown} ({kind.label}) bằng LibreOffice quá "
+            f"{vi.number(limit)} giây nên đã bị dừng.",
+            save_as_hint(target, install=False)
             + f" (hoặc đặt biến môi trường {TIMEOUT_ENV} lớn hơn nếu máy chậm).",
         ) from None
     except BaseException:
@@ -198,7 +210,7 @@ def _run(
         raise ConversionError(
             f"LibreOffice không chuyển đổi được tệp {shown} ({kind.label}; tệp hỏng hoặc có "
             f"đặt mật khẩu){detail}.",
-            save_as_hint(kind, target).split("; hoặc")[0] + ".",
+            save_as_hint(target, install=False) + ".",
         )
     return result
 

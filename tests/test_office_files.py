@@ -411,6 +411,7 @@ def test_two_word_files_are_an_error_naming_both(project):
     assert "Có 2 tệp Word có thể là bài viết của báo cáo" in error["message"]
     assert "BC STP ban 1.docx, BC STP ban 2.docx" in error["message"]
     assert "bao-cao.docx" in error["hint"]
+    assert of(found, "warning") == []  # not warned again as unused files
     assert not [f for f in found if "Thiếu mục" in f["message"]]  # nothing was read
 
 

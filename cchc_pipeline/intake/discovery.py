@@ -284,12 +284,14 @@ def unused_files(section: Section) -> list[Path]:
 
 
 def warn_unused(section: Section) -> None:
-    """Record the section's unused files and warn once about each (a note, or a file another
-    finding already names, is not warned again)."""
+    """Record the section's unused files and warn once about each (a note, or a file an
+    error already names, such as the second of two Word files, is not warned again)."""
     section.unused_files = unused_files(section)
     named = {f.location.file for f in section.findings}
+    errors = [f.message for f in section.findings if f.severity is Severity.ERROR]
     for path in section.unused_files:
-        if is_note(path) or section.relative(path) in named:
+        told = section.relative(path) in named or any(path.name in m for m in errors)
+        if is_note(path) or told:
             continue
         section.warning(
             f"Tệp {path.relative_to(section.submission).as_posix()} không được dùng cho báo "  # type: ignore[arg-type]

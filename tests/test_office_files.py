@@ -333,6 +333,22 @@ def test_a_pdf_narrative_is_refused_naming_it(project):
     assert "Word (.docx" in error["hint"]
 
 
+def test_a_signed_pdf_beside_the_word_file_is_only_unused(project):
+    folder = project.root / STP
+    (folder / "bao-cao.md").unlink()
+    (folder / "bao-cao.pdf").write_bytes(PDF)
+    word_narrative(folder / "BC STP.docx", "bản Word của bản ký")
+    code, found = validate(project)
+    assert code == 0, found
+    assert [f["message"] for f in of(found, "info")] == [
+        "Dùng BC STP.docx làm bài viết của báo cáo (là tệp Word duy nhất trong thư mục, không "
+        "có tệp bao-cao.docx)."
+    ]
+    (warning,) = of(found, "warning")
+    assert warning["location"]["file"] == f"{STP}/bao-cao.pdf"
+    assert "Bản PDF hay bản quét" in warning["hint"]
+
+
 def test_a_scanned_figures_sheet_is_refused_naming_it(project):
     folder = project.root / STP
     (folder / "so-lieu.csv").unlink()

@@ -120,14 +120,16 @@ def _find(section: Section, folder: Path, names: Sequence[str], role: str) -> Pa
                 else "Giữ lại một tệp số liệu trong thư mục bài nộp.",
             )
         return _readable(section, first, readable[0][1])
-    if named:  # only files that cannot be read under the expected name: refuse each
-        for path in named:
-            _refuse(section, path, sniff(path), role)
-        return None
     wanted = WORD if role == "narrative" else SPREADSHEET
     candidates = [
         p for p in _loose_files(folder) if sniff(p) in wanted or BY_SUFFIX.get(_suffix(p)) in wanted
     ]
+    # Under the expected name only files that cannot be read: refuse each, unless they are
+    # scans beside the Word file or workbook they were made from (a signed copy)
+    if named and (not candidates or any(sniff(p) not in SCAN for p in named)):
+        for path in named:
+            _refuse(section, path, sniff(path), role)
+        return None
     if not candidates:
         return False
     what = "tệp Word" if role == "narrative" else "bảng tính"
@@ -304,11 +306,20 @@ def warn_unused(section: Section) -> None:
 _KNOWN = (*NARRATIVE_NAMES, *FIGURE_NAMES, *OTHER_NAMES)
 
 
+def _family(kind: Kind | None) -> frozenset[Kind] | None:
+    return next((group for group in (TEXT, WORD, SPREADSHEET) if kind in group), None)
+
+
 def _unused_hint(path: Path) -> str:
-    close = difflib.get_close_matches(path.name.lower(), _KNOWN, n=1, cutoff=0.8)
+    kind = sniff(path)
+    # a misspelt name (khen-thuong.cvs) of a file that holds what that name would
+    close = [
+        known
+        for known in difflib.get_close_matches(path.name.lower(), _KNOWN, n=3, cutoff=0.8)
+        if _family(kind) is not None and _family(BY_SUFFIX[_suffix(Path(known))]) == _family(kind)
+    ]
     if close:
         return f"Nếu đây là tệp {close[0]} bị đặt sai tên, đổi tên thành {close[0]}."
-    kind = sniff(path)
     if kind in PICTURE:
         return (
             "Ảnh chỉ được dùng khi bài viết chèn nó (bài viết Word: chèn ảnh ngay trong tệp "

@@ -418,6 +418,7 @@ def status(config_path: Path, quiet: bool) -> int:
 
     from .config import load_config
     from .inputs import submission_files
+    from .intake.discovery import is_note
     from .model import Severity
     from .pipeline import Pipeline, severity_counts
 
@@ -437,9 +438,13 @@ def status(config_path: Path, quiet: bool) -> int:
                 f"{title} ({section.name}): {state} — {counts[Severity.ERROR]} lỗi, "
                 f"{counts[Severity.WARNING]} cảnh báo"
             )
+            unused = set(section.unused_files)
             for path in files:
                 changed = dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%d/%m/%Y %H:%M")
-                click.echo(f"    {section.relative(path)}  (sửa lúc {changed})")
+                mark = ""
+                if path in unused:  # never read: a note for people, or a file to look at
+                    mark = " — không dùng (ghi chú)" if is_note(path) else " — không dùng"
+                click.echo(f"    {section.relative(path)}  (sửa lúc {changed}){mark}")
             if not files:
                 click.echo("    (chưa có tệp nào)")
     click.echo(

@@ -17,6 +17,7 @@ from .checks.rules import check_rules
 from .checks.targets import evaluate_targets
 from .config import ReportConfig
 from .intake import owntable, tomlintake, xlsxread
+from .intake.discovery import find_figures
 from .intake.narrative import DEPARTMENT_PARTS, Narrative, read_narrative
 from .intake.nominations import FILE as NOMINATIONS_FILE
 from .intake.nominations import Nomination, read_nomination_grid, read_nominations
@@ -86,30 +87,24 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
 
     The figures come from the filled Excel form (``so-lieu.xlsx``, whose "Khen thưởng" sheet
     holds the nominations when there is no ``khen-thuong.csv``), ``so-lieu.csv`` or
-    ``so-lieu.toml``; more than one of them is an error on each file not read. A workbook
-    without the form's sheet, or a CSV without its code column, is read by its labels as the
-    department's own table (:mod:`cchc_pipeline.intake.owntable`).
+    ``so-lieu.toml``; more than one of them is an error on each file not read. Without them
+    the only spreadsheet of the folder is read (see :mod:`cchc_pipeline.intake.discovery`). A
+    workbook without the form's sheet, or a CSV without its code column, is read by its labels
+    as the department's own table (:mod:`cchc_pipeline.intake.owntable`).
     """
     assert section.submission is not None
     catalogue = catalogue.localized(section.config.document["level"])
     folder = Path(section.submission)
-    csv, xlsx = folder / DATA_FILE, folder / xlsxread.DATA_FILE
-    toml = folder / tomlintake.DATA_FILE
-    present = [path for path in (xlsx, csv, toml) if path.is_file()]  # read in this order
-    for extra in present[1:]:
-        section.error(
-            f"Có cả {extra.name} và {present[0].name}; không rõ dùng tệp nào "
-            f"(đang đọc {present[0].name}).",
-            file=extra,
-            hint="Giữ lại một tệp số liệu trong thư mục bài nộp.",
-        )
+    csv = folder / DATA_FILE
+    # so-lieu.xlsx, .csv or .toml, else the only spreadsheet (an .xls comes converted); the
+    # suffix of the path found says how to read it
+    found = find_figures(section, (xlsxread.DATA_FILE, DATA_FILE, tomlintake.DATA_FILE))
     nominations = None
-    if not present:
-        _no_data_file(section, folder)
+    if found is None:
         table = YearlyTable(source=section.relative(csv), read=False)
-    elif present[0] == xlsx:
-        with xlsxread.open_workbook(section, xlsx) as book:
-            table = YearlyTable(source=section.relative(xlsx), read=False)
+    elif found.suffix == ".xlsx":
+        with xlsxread.open_workbook(section, found) as book:
+            table = YearlyTable(source=section.relative(found), read=False)
             if book is not None:
                 grid = book.sheet(xlsxread.DATA_SHEET, required=False)
                 if grid is None:  # not our form: the department's own table, by its labels
@@ -119,10 +114,10 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
                 if not (folder / NOMINATIONS_FILE).is_file():
                     sheet = book.sheet(xlsxread.NOMINATIONS_SHEET, required=False)
                     nominations = read_nomination_grid(section, sheet)
-    elif present[0] == csv:
-        table = owntable.read_figures_csv(section, csv, catalogue)  # by label without codes
+    elif found.suffix == ".csv":
+        table = owntable.read_figures_csv(section, found, catalogue)  # by label without codes
     else:
-        table = read_toml(section, toml)
+        table = read_toml(section, found)
     data = FieldData(
         catalogue=catalogue,
         years=period_years(section.config),
@@ -139,20 +134,6 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
             hint="Xóa đoạn in nghiêng bắt đầu bằng “Hướng dẫn (xóa đoạn này khi viết)”.",
         )
     return data
-
-
-def _no_data_file(section: Section, folder: Path) -> None:
-    others = sorted(
-        p.name for p in folder.glob("*.xlsx") if p.is_file() and not p.name.startswith("~$")
-    )
-    hint = f"Đặt mẫu biểu đã điền ({xlsxread.DATA_FILE}) hoặc {DATA_FILE} vào thư mục bài nộp."
-    if others:
-        hint += f" Nếu {others[0]} là mẫu biểu đã điền, đổi tên thành {xlsxread.DATA_FILE}."
-    section.error(
-        f"Không tìm thấy tệp số liệu {xlsxread.DATA_FILE} hoặc {DATA_FILE}.",
-        file=folder / xlsxread.DATA_FILE,
-        hint=hint,
-    )
 
 
 def validate_field(section: Section, catalogue: Catalogue, data: FieldData) -> None:

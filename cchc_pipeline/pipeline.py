@@ -25,6 +25,7 @@ from .console import SILENT, Console
 from .department import FieldData
 from .errors import CchcError, ConfigError, PluginError, ValidationFailed
 from .inputs import InputFile, input_files, revision, shown_path
+from .intake.discovery import warn_unused
 from .model import Finding, Severity
 from .plugins import PluginInfo, PluginSet, load_plugins
 from .publish.documents import Document, DocumentInfo, commendation_info, department_info
@@ -217,7 +218,7 @@ class Pipeline:
         state = self.stages.load(validated, self.report.sections) if validated else None
         if state is not None and _validated_shape(state, sections):
             for section in sections:
-                section.findings, section.targets = state[section.name]
+                section.findings, section.targets, section.unused_files = state[section.name]
             self.console.progress("kiểm tra: không đổi (bộ nhớ đệm)")
             return self.report.findings
         for section in sections:
@@ -225,8 +226,11 @@ class Pipeline:
                 continue
             self.console.progress(f"{section.name}: kiểm tra")
             self._validate(section)
+            warn_unused(section)  # after validation, which reads van-ban.toml
         if validated and not self.failures:
-            self.stages.store(validated, {s.name: (s.findings, s.targets) for s in sections})
+            self.stages.store(
+                validated, {s.name: (s.findings, s.targets, s.unused_files) for s in sections}
+            )
         return self.report.findings
 
     def _restore_collected(self, section: Section) -> bool:

@@ -49,6 +49,11 @@ class Section:
     charts: Any = field(default=None, repr=False)  # the build's ChartDrawer
     cache: Path | None = None  # the project's cache folder, None with --no-cache
     chart_requests: list[tuple[Any, str]] = field(default_factory=list)  # (job, file name)
+    # The submission's files that were read (None: this plugin does not say), the others
+    # (set after validation), and the converted copies read in place of a file sent.
+    used_files: set[Path] | None = None
+    unused_files: list[Path] = field(default_factory=list)
+    aliases: dict[Path, Path] = field(default_factory=dict)  # converted copy → file sent
 
     def render(self, template: str, **context: Any) -> Markdown:
         """Render one of the plugin's templates; ``section`` and ``config`` are always defined."""
@@ -80,9 +85,22 @@ class Section:
         self.chart_requests.append((job, name))  # what a cached render asks for again
         return figure(f"{self.media_prefix}/{name}", job.title)
 
+    def use(self, *paths: Path | str) -> None:
+        """Mark files of the submission as read, so that ``cchc status`` and ``cchc validate``
+        name every other file instead of ignoring it silently. A plugin reading a file of its
+        own calls this too; one that never does is not checked for unused files."""
+        if self.used_files is None:
+            self.used_files = set()
+        for path in paths:
+            resolved = Path(path).resolve()
+            self.used_files.add(self.aliases.get(resolved, resolved))
+
     def relative(self, path: Path | str) -> str:
-        """A path as the user knows it: relative to the report project when inside it."""
+        """A path as the user knows it: relative to the report project when inside it (a
+        converted copy is shown as the file the department sent)."""
         path = Path(path)
+        if self.aliases:
+            path = self.aliases.get(path.resolve(), path)
         try:
             return path.resolve().relative_to(self.config.project_dir.resolve()).as_posix()
         except ValueError:

@@ -135,7 +135,8 @@ class StageCache:
 def collected_state(section: Section) -> dict[str, Any]:
     """What collection leaves on a section."""
     return {"data": section.data, "nominations": section.nominations,
-            "findings": list(section.findings)}  # fmt: skip
+            "findings": list(section.findings), "used_files": section.used_files,
+            "aliases": section.aliases}  # fmt: skip
 
 
 COLLECTED = ("data", "nominations", "findings")
@@ -145,5 +146,7 @@ def restore_collected(section: Section, state: dict[str, Any], media: Path | Non
     section.data = state["data"]
     section.nominations = state["nominations"]
     section.findings = list(state["findings"])
+    section.used_files = state.get("used_files")
+    section.aliases = dict(state.get("aliases", {}))
     if media is not None:
         shutil.copytree(media, section.media_dir, dirs_exist_ok=True)

@@ -27,6 +27,7 @@ from ..model import Severity
 from ..render import vi
 from ..render.templating import Markdown
 from ..report import Section
+from .discovery import find_narrative
 from .framing import find_framing, strip_end_mark
 from .outline import PartNames, nearest, recognise
 from .textfiles import UnreadableText, decode
@@ -223,23 +224,10 @@ def read_narrative(
 ) -> Narrative:
     """Find, read and check the section's narrative; problems become located findings."""
     assert section.submission is not None
-    folder = Path(section.submission)
-    found = [folder / name for name in NAMES if (folder / name).is_file()]
+    path = find_narrative(section, NAMES)  # by name and content; a .doc comes converted
     required = list(spec) if required is None else list(required)
-    if not found:
-        section.error(
-            "Không có bài viết của báo cáo (bao-cao.md hoặc bao-cao.docx).",
-            file=folder / NAMES[1],
-            hint="Đặt bài viết theo mẫu vào thư mục bài nộp.",
-        )
+    if path is None:
         return Narrative()
-    if len(found) > 1:
-        section.error(
-            "Có cả bao-cao.md và bao-cao.docx; không rõ dùng tệp nào.",
-            file=found[0],
-            hint="Giữ lại một tệp bài viết.",
-        )
-    path = found[0]
     narrative = Narrative(source=section.relative(path))
     limit = MAX_MEGABYTES[path.suffix.lower()]
     if path.stat().st_size > limit * 2**20:
@@ -492,6 +480,7 @@ def _copy_images(section, narrative, raw, kept, path, workdir) -> None:
             )
             _drop_image(narrative, f"{section.media_prefix}/{src}")
             continue
+        section.use(file)
         destination = section.media_dir / src
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(file, destination)

@@ -38,7 +38,10 @@ def read_nominations(section: Section) -> list[Nomination]:
     """Read ``khen-thuong.csv`` (optional); each bad row is a located finding."""
     assert section.submission is not None
     path = Path(section.submission) / FILE
-    return read_nomination_grid(section, Grid.csv(path)) if path.is_file() else []
+    if not path.is_file():
+        return []
+    section.use(path)
+    return read_nomination_grid(section, Grid.csv(path))
 
 
 def read_nomination_grid(section: Section, grid: Grid | None) -> list[Nomination]:

@@ -146,6 +146,7 @@ def _read_department_file(section: Section, quiet: bool = False) -> dict[str, An
     path = Path(section.submission) / DEPARTMENT_FILE
     if not path.is_file():
         return {}
+    section.use(path)
     report = (lambda *args, **kwargs: None) if quiet else section.error
     try:
         raw, lines, _ = tomlread.load(path)

@@ -40,6 +40,7 @@ class IndexYear:
 def read_index(section) -> list[IndexYear]:
     """Read ``chi-so.csv``; unreadable cells become located findings."""
     path = Path(section.submission) / FILE
+    section.use(path)  # so that cchc status and validate can name the files nobody reads
     if not path.is_file():
         section.error(
             f"Không tìm thấy tệp chỉ số {FILE}.",

@@ -465,6 +465,13 @@ def guide_lines(form: Form) -> list[tuple[str, str]]:
             f"Lưu tệp với tên {WORKBOOK} (định dạng Excel Workbook .xlsx), gửi cùng tệp "
             f"{TEMPLATE} về {form.recipient} theo thời hạn trong văn bản đề nghị.",
         ),
+        (
+            "text",
+            "Nếu đơn vị đã có biểu số liệu riêng (ví dụ “Biểu số 01” với cột STT, Chỉ tiêu, "
+            "Đơn vị tính và các cột năm), có thể gửi nguyên biểu đó (.xlsx hoặc .xls): số "
+            "liệu được đọc theo tên chỉ tiêu; cơ quan tổng hợp sẽ báo lại dòng nào ứng với "
+            "chỉ tiêu nào, dòng nào không nhận ra và chỉ tiêu nào còn thiếu.",
+        ),
     ]
 
 

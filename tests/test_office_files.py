@@ -98,7 +98,12 @@ def validate(project: ReportProject) -> tuple[int, list[dict]]:
 
 
 def of(found: list[dict], severity: str) -> list[dict]:
-    return [f for f in found if f["severity"] == severity]
+    """Findings of one severity; the notices of how a narrative's outline was read (they
+    name a paragraph) are tested in test_outline.py."""
+    return [
+        f for f in found
+        if f["severity"] == severity and f["location"].get("paragraph") is None
+    ]  # fmt: skip
 
 
 def built_markdown(project: ReportProject) -> str:
@@ -473,4 +478,4 @@ def test_unused_files_are_listed_and_warned_once(project):
 
 def test_the_sample_has_no_unused_file(project):
     code, found = validate(project)
-    assert code == 0 and found == []
+    assert code == 0 and [f for f in found if f["severity"] != "info"] == []

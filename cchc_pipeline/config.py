@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .intake import limits as intake_limits
 from .intake import tomlread
 
 DEFAULT_CONFIG_NAME = "config.toml"
@@ -83,6 +84,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
         ),
         "commendations": Key("names", "định dạng danh sách khen thưởng", default=("docx", "xlsx")),
     },
+    # what a submission may cost the readers and writers (cchc_pipeline/intake/limits.py)
+    "limits": {
+        key: Key("count", intake_limits.HELP[key], default=value)
+        for key, value in intake_limits.DEFAULTS.items()
+    },
 }
 # Tables whose keys are chosen by the user (plugin names) rather than by the schema.
 OPEN_TABLES: dict[str, str] = {
@@ -106,6 +112,7 @@ class ReportConfig:
     submissions: dict[str, Path]
     departments: dict[str, str] = field(default_factory=dict)
     lines: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False, compare=False)
+    limits: dict[str, int] = field(default_factory=lambda: dict(intake_limits.DEFAULTS))
 
     @property
     def project_dir(self) -> Path:
@@ -140,6 +147,7 @@ class ReportConfig:
             submissions=self.submissions,
             departments=self.departments,
             lines=self.lines,
+            limits=merged.get("limits", self.limits),
         )
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import tempfile
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -25,13 +24,14 @@ from ..render import vi
 from ..render.templating import Markdown
 from ..render.vi import fold
 from ..report import Section
+from . import limits
 from .textfiles import UnreadableText, decode
 
 NAMES = ("bao-cao.docx", "bao-cao.md")
 # A narrative is some pages of prose (and a Word file some pictures): far bigger is a wrong
 # file, which would only make the build slow and the report absurd.
 MAX_MEGABYTES = {".md": 2, ".docx": 64}
-MARKDOWN_READER = "markdown-raw_html-raw_attribute-raw_tex-yaml_metadata_block"
+MARKDOWN_READER = "markdown-raw_html-raw_attribute-raw_tex-yaml_metadata_block-citations"
 
 
 @dataclass(frozen=True)
@@ -89,12 +89,15 @@ def _match(heading: str, spec: Mapping[str, Part]) -> str | None:
     return None
 
 
-def _run_writer(path: Path, media_prefix: str, workdir: Path, cache: Cache) -> dict:
+def _run_writer(
+    path: Path, media_prefix: str, workdir: Path, cache: Cache, bounds: limits.Limits
+) -> dict:
     """The narrative writer's JSON (and, for Word, the pictures it extracted into ``workdir``).
 
     Reading a narrative costs a pandoc run; the result is cached by the file's content, the
     writer, pandoc's version and the media prefix.
     """
+    from ..publish.formats.bounded import run_bounded
     from ..publish.formats.pandoc import pandoc_command, pandoc_version
 
     writer = resources.templates_dir() / "filters" / "narrative.lua"
@@ -118,7 +121,9 @@ def _run_writer(path: Path, media_prefix: str, workdir: Path, cache: Cache) -> d
     ]
     if reader == "docx":
         command.append("--extract-media=.")
-    result = subprocess.run(command, capture_output=True, cwd=workdir)
+    command[: len(pandoc_command())] = pandoc_command(bounds.pandoc_memory_mb)
+    result = run_bounded(command, what=f"pandoc (đọc {path.name})", seconds=bounds.pandoc_seconds,
+                         megabytes=bounds.pandoc_memory_mb, cwd=workdir)  # fmt: skip
     if result.returncode != 0:
         raise ValueError(result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:])
     (workdir / "result.json").write_bytes(result.stdout)
@@ -207,13 +212,16 @@ def read_narrative(
             hint="Kiểm tra đã đặt đúng tệp; giảm dung lượng hình ảnh trong bài viết.",
         )
         return narrative
+    if not limits.check_source(section, path):
+        return narrative
     workdir = Path(tempfile.mkdtemp(prefix="cchc-narrative-"))
     try:
         try:
             source = _utf8_source(path, workdir)
             raw = _run_writer(
-                source, section.media_prefix, workdir, Cache(section.cache, "narratives")
-            )
+                source, section.media_prefix, workdir, Cache(section.cache, "narratives"),
+                limits.of(section.config),
+            )  # fmt: skip
         except UnreadableText as exc:
             section.error(exc.reason, file=path, line=exc.line, hint="Lưu lại tệp dạng UTF-8.")
             return narrative
@@ -228,6 +236,7 @@ def read_narrative(
             return narrative
         _collect_parts(section, narrative, raw, spec, path)
         _copy_images(section, narrative, raw, path, workdir)
+        limits.check_narrative(section, narrative, path)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     for key in required:

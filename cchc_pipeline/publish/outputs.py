@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from ..cache import Cache, digest, tree_digest
 from ..console import Console
@@ -45,6 +46,7 @@ def convert_and_publish(
     media: Path | None = None,
     cache: Cache | None = None,
     seal: Callable[[Path, dict[str, Path]], Path] | None = None,
+    limits: Any = None,
 ) -> dict[str, Path]:
     """Write every document in each of its formats into ``output_dir``; all or nothing.
 
@@ -81,6 +83,7 @@ def convert_and_publish(
                         metadata=document.metadata,
                         log=console.warn,
                         data=document.data,
+                        limits=limits,
                     ),
                 )
         keys = _cache_keys(jobs, templates, staging / MEDIA) if cache and cache.enabled else {}

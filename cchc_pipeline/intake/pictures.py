@@ -103,8 +103,10 @@ def _png_chunks(data: bytes):
             raise PictureProblem("tệp hình PNG bị cắt cụt (thiếu phần kết thúc IEND)")
         length, kind = struct.unpack(">I4s", data[offset : offset + 8])
         end = offset + 12 + length
-        if length > 2**31 - 1 or not kind.isalpha() or end > len(data):
+        if length > 2**31 - 1 or not kind.isalpha():
             raise PictureProblem("tệp hình PNG hỏng (một khối dữ liệu sai độ dài hoặc tên)")
+        if end > len(data):
+            raise PictureProblem("tệp hình PNG bị cắt cụt (một khối dữ liệu thiếu)")
         payload = data[offset + 8 : offset + 8 + length]
         (crc,) = struct.unpack(">I", data[end - 4 : end])
         if zlib.crc32(kind + payload) != crc:

@@ -178,8 +178,10 @@ def _check_zip(file: str | IO[bytes], limits: Limits, depth: int, budget: _Budge
             )
         declared = sum(i.file_size for i in infos)
         if declared > budget.left:
+            largest = max(infos, key=lambda i: i.file_size)
             raise _Refused(
-                f"tệp giải nén ra {declared // MB} MB (tối đa {limits.archive_mb} MB)",
+                f"tệp giải nén ra {declared // MB} MB (tối đa {limits.archive_mb} MB), lớn "
+                f"nhất là thành phần “{largest.filename}” ({largest.file_size // MB} MB)",
                 "Giảm số lượng, dung lượng hình ảnh hoặc dữ liệu thừa; "
                 + _HINT_RAISE.format(key="archive_mb"),
             )

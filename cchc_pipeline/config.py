@@ -195,6 +195,22 @@ def _check(kind: str, value: Any) -> Any:
     raise ValueError(kind)
 
 
+def _control_characters(where: str, table: str, key: str, value: Any) -> list[str]:
+    """Text holding a control character (U+0000-U+001F but tab and line breaks, U+007F-U+009F)
+    or a non-character: no writer can print it and pandoc's metadata reader refuses it."""
+    texts = value if isinstance(value, tuple) else (value,)
+    for text in (t for t in texts if isinstance(t, str)):
+        for char in text:
+            if char not in "\t\n\r" and (
+                unicodedata.category(char) == "Cc" or unicodedata.category(char) == "Cn"
+            ):
+                return [
+                    f"{where}: khóa “{key}” trong mục [{table}] chứa ký tự điều khiển "
+                    f"U+{ord(char):04X}, không in được; xóa ký tự đó (thường do chép từ tệp khác)."
+                ]
+    return []
+
+
 def _inside(path: Path, folder: Path) -> bool:
     """Whether ``path`` (resolved: ``..`` and symbolic links followed) is in ``folder``."""
     return path.resolve().is_relative_to(folder.resolve())
@@ -355,6 +371,7 @@ def validate_config(
                 continue
             try:
                 values[key] = _check(spec.kind, given[key])
+                problems += _control_characters(at(table, key), table, key, values[key])
             except ValueError:
                 problems.append(
                     f"{at(table, key)}: khóa “{key}” trong mục [{table}] phải là "

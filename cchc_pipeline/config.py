@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .intake import limits as intake_limits
 from .intake import tomlread
 
 DEFAULT_CONFIG_NAME = "config.toml"
@@ -83,6 +84,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
         ),
         "commendations": Key("names", "định dạng danh sách khen thưởng", default=("docx", "xlsx")),
     },
+    # what a submission may cost the readers and writers (cchc_pipeline/intake/limits.py)
+    "limits": {
+        key: Key("count", intake_limits.HELP[key], default=value)
+        for key, value in intake_limits.DEFAULTS.items()
+    },
 }
 # Tables whose keys are chosen by the user (plugin names) rather than by the schema.
 OPEN_TABLES: dict[str, str] = {
@@ -106,6 +112,7 @@ class ReportConfig:
     submissions: dict[str, Path]
     departments: dict[str, str] = field(default_factory=dict)
     lines: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False, compare=False)
+    limits: dict[str, int] = field(default_factory=lambda: dict(intake_limits.DEFAULTS))
 
     @property
     def project_dir(self) -> Path:
@@ -140,6 +147,7 @@ class ReportConfig:
             submissions=self.submissions,
             departments=self.departments,
             lines=self.lines,
+            limits=merged.get("limits", self.limits),
         )
 
 
@@ -185,6 +193,22 @@ def _check(kind: str, value: Any) -> Any:
     ):
         return tuple(value)
     raise ValueError(kind)
+
+
+def _control_characters(where: str, table: str, key: str, value: Any) -> list[str]:
+    """Text holding a control character (U+0000-U+001F but tab and line breaks, U+007F-U+009F)
+    or a non-character: no writer can print it and pandoc's metadata reader refuses it."""
+    texts = value if isinstance(value, tuple) else (value,)
+    for text in (t for t in texts if isinstance(t, str)):
+        for char in text:
+            if char not in "\t\n\r" and (
+                unicodedata.category(char) == "Cc" or unicodedata.category(char) == "Cn"
+            ):
+                return [
+                    f"{where}: khóa “{key}” trong mục [{table}] chứa ký tự điều khiển "
+                    f"U+{ord(char):04X}, không in được; xóa ký tự đó (thường do chép từ tệp khác)."
+                ]
+    return []
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -433,6 +457,7 @@ def validate_config(
                 values[key] = _check(spec.kind, given[key])
                 if (table, key) == ("output", "name") and isinstance(given[key], str):
                     values[key] = given[key]  # as written: a trailing space is a problem
+                problems += _control_characters(at(table, key), table, key, values[key])
             except ValueError:
                 problems.append(
                     f"{at(table, key)}: khóa “{key}” trong mục [{table}] phải là "

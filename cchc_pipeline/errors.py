@@ -115,3 +115,8 @@ def describe_os_error(exc: OSError) -> str:
     if reason is None:
         return f"lỗi hệ thống {name or type(exc).__name__}"
     return f"{reason} ({name})"
+
+
+class LimitExceeded(ConversionError):
+    """A converter ran out of its time or memory limit: the machine's limit, not the
+    department's mistake, so it is never cached as a finding of the submission."""

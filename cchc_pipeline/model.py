@@ -110,6 +110,7 @@ class ConversionJob:
     metadata: dict[str, Any]
     log: Callable[[str], None] = print
     data: Any = None  # structured content, for formats not converted from Markdown (xlsx)
+    limits: Any = None  # the report's Limits (time and memory of the converters); None: defaults
 
     def find_template(self, name: str) -> Path:
         """The first ``name`` among the template folders (project overrides come first)."""

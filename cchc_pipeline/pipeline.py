@@ -25,6 +25,7 @@ from .console import SILENT, Console
 from .department import FieldData
 from .errors import CchcError, ConfigError, PluginError, ValidationFailed
 from .inputs import InputFile, input_files, revision, shown_path
+from .intake import limits as intake_limits
 from .intake.discovery import warn_unused
 from .model import Finding, Severity
 from .plugins import PluginInfo, PluginSet, load_plugins
@@ -417,6 +418,7 @@ class Pipeline:
                 media=self.workdir / "media",
                 cache=Cache(self.cache_root, "outputs"),
                 seal=sealer(self),
+                limits=intake_limits.of(self.config),
             )
             completed = True
         finally:

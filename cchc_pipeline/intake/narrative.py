@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import tempfile
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -27,6 +26,7 @@ from ..model import Severity
 from ..render import vi
 from ..render.templating import Markdown
 from ..report import Section
+from . import limits
 from .discovery import find_narrative
 from .framing import find_framing, strip_end_mark
 from .outline import PartNames, nearest, recognise
@@ -36,7 +36,7 @@ NAMES = ("bao-cao.docx", "bao-cao.md")
 # A narrative is some pages of prose (and a Word file some pictures): far bigger is a wrong
 # file, which would only make the build slow and the report absurd.
 MAX_MEGABYTES = {".md": 2, ".docx": 64}
-MARKDOWN_READER = "markdown-raw_html-raw_attribute-raw_tex-yaml_metadata_block"
+MARKDOWN_READER = "markdown-raw_html-raw_attribute-raw_tex-yaml_metadata_block-citations"
 WORD_READER = "docx+styles"  # paragraph styles tell headings and generated text apart
 
 
@@ -116,17 +116,20 @@ def _names(spec: Mapping[str, Part]) -> list[PartNames]:
     return [PartNames(key, part.title, part.patterns) for key, part in spec.items()]
 
 
-def _run_writer(path: Path, media_prefix: str, workdir: Path, cache: Cache) -> dict:
+def _run_writer(
+    path: Path, media_prefix: str, workdir: Path, cache: Cache, bounds: limits.Limits
+) -> dict:
     """The narrative writer's JSON (and, for Word, the pictures it extracted into ``workdir``).
 
     Reading a narrative costs a pandoc run; the result is cached by the file's content, the
     writer, pandoc's version and the media prefix.
     """
+    from ..publish.formats.bounded import run_bounded
     from ..publish.formats.pandoc import pandoc_command, pandoc_version
 
     writer = resources.templates_dir() / "filters" / "narrative.lua"
     key = digest(path.read_bytes(), path.suffix.lower(), writer.read_bytes(), pandoc_version(),
-                 media_prefix)  # fmt: skip
+                 media_prefix, MARKDOWN_READER, WORD_READER)  # fmt: skip
     cached = cache.get(key)
     if cached is not None:
         if (cached / "media").is_dir():
@@ -134,7 +137,7 @@ def _run_writer(path: Path, media_prefix: str, workdir: Path, cache: Cache) -> d
         return json.loads((cached / "result.json").read_text(encoding="utf-8"))
     word = path.suffix.lower() == ".docx"
     command = [
-        *pandoc_command(),
+        *pandoc_command(bounds.pandoc_memory_mb),
         str(path.resolve()),
         "--from",
         WORD_READER if word else MARKDOWN_READER,
@@ -146,7 +149,9 @@ def _run_writer(path: Path, media_prefix: str, workdir: Path, cache: Cache) -> d
     if word:  # revisions and comments kept, so that the writer can say where they are
         command += ["--extract-media=.", "--track-changes=all"]
     try:
-        result = subprocess.run(command, capture_output=True, cwd=workdir)
+        result = run_bounded(command, what=f"pandoc (đọc {path.name})",
+                             seconds=bounds.pandoc_seconds, megabytes=bounds.pandoc_memory_mb,
+                             cwd=workdir)  # fmt: skip
     except OSError as exc:  # the machine's failure, not the file's: not cached as a finding
         raise machine_os_error(exc, "pandoc") from exc
     if result.returncode != 0:
@@ -238,13 +243,16 @@ def read_narrative(
             hint="Kiểm tra đã đặt đúng tệp; giảm dung lượng hình ảnh trong bài viết.",
         )
         return narrative
+    if not limits.check_source(section, path):
+        return narrative
     workdir = Path(tempfile.mkdtemp(prefix="cchc-narrative-"))
     try:
         try:
             source = _utf8_source(path, workdir)
             raw = _run_writer(
-                source, section.media_prefix, workdir, Cache(section.cache, "narratives")
-            )
+                source, section.media_prefix, workdir, Cache(section.cache, "narratives"),
+                limits.of(section.config),
+            )  # fmt: skip
         except UnreadableText as exc:
             section.error(exc.reason, file=path, line=exc.line, hint="Lưu lại tệp dạng UTF-8.")
             return narrative
@@ -259,6 +267,7 @@ def read_narrative(
             return narrative
         kept = _collect_parts(section, narrative, raw, spec, path)
         _copy_images(section, narrative, raw, kept, path, workdir)
+        limits.check_narrative(section, narrative, path)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     for key in required:

@@ -28,6 +28,7 @@ from typing import Any
 
 from ..render.vi import fold
 from ..report import Section
+from . import limits
 from .yearly import Grid
 
 DATA_FILE = "so-lieu.xlsx"
@@ -163,6 +164,9 @@ def open_workbook(section: Section, path: Path) -> Iterator[Workbook | None]:
     """The workbook at ``path``, or ``None`` after an error saying why it cannot be read."""
     import openpyxl
 
+    if not limits.check_archive(section, path):
+        yield None
+        return
     books: list[Any] = []
     try:
         books.append(openpyxl.load_workbook(path, read_only=True, data_only=True))

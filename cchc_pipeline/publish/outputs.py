@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from ..cache import Cache, digest, tree_digest
 from ..console import Console
@@ -45,6 +46,7 @@ def convert_and_publish(
     media: Path | None = None,
     cache: Cache | None = None,
     seal: Callable[[Path, dict[str, Path]], Path] | None = None,
+    limits: Any = None,
 ) -> dict[str, Path]:
     """Write every document in each of its formats into ``output_dir``; all or nothing.
 
@@ -81,6 +83,7 @@ def convert_and_publish(
                         metadata=document.metadata,
                         log=console.warn,
                         data=document.data,
+                        limits=limits,
                     ),
                 )
         keys = _cache_keys(jobs, templates, staging / MEDIA) if cache and cache.enabled else {}
@@ -99,7 +102,7 @@ def convert_and_publish(
         if errors:
             raise ConversionError(
                 "Không tạo được: "
-                + "; ".join(f"{name}: {message}" for name, message in errors.items()),
+                + "; ".join(f"{_shown(name)}: {message}" for name, message in errors.items()),
                 "Kết quả của lần dựng trước vẫn giữ nguyên. Chạy lại với --debug để xem chi tiết.",
             )
         staged_media = staging / MEDIA if "md" in jobs and (staging / MEDIA).is_dir() else None
@@ -119,6 +122,16 @@ def convert_and_publish(
         ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _shown(key: str) -> str:
+    """A job's key as the coordinator knows the document: "pdf của báo cáo chuyên đề (stp)"."""
+    document, _, fmt = key.rpartition(".")
+    if document.startswith("chuyen-de-"):
+        return f"{fmt} của báo cáo chuyên đề ({document.removeprefix('chuyen-de-')})"
+    if document == "khen-thuong":
+        return f"{fmt} của danh sách khen thưởng"
+    return key if not document else f"{fmt} của {document}"
 
 
 def _cache_keys(

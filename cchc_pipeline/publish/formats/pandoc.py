@@ -18,9 +18,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from ...errors import ConversionError
+from ...intake.limits import Limits
 from ...model import ConversionJob
+from .bounded import run_bounded
 
-READER = "markdown-raw_attribute-raw_html-raw_tex"
+# citations off: no bibliography exists, and "@SoTuPhap" or "[@key]" in a text is text
+READER = "markdown-raw_attribute-raw_html-raw_tex-citations"
 
 
 @lru_cache(maxsize=1)
@@ -62,9 +65,15 @@ def pandoc_version() -> str:
     return _version_and_options()[0]
 
 
-def pandoc_command() -> list[str]:
-    """The pandoc binary with its runtime options: how every conversion starts."""
-    return [pandoc_path(), *_version_and_options()[1]]
+def pandoc_command(memory_mb: int | None = None) -> list[str]:
+    """The pandoc binary with its runtime options: how every conversion starts. With
+    ``memory_mb``, the runtime's heap is capped at three quarters of it (the address-space
+    limit set by :func:`~.bounded.run_bounded` is the rest), so pandoc stops with "heap
+    exhausted" rather than being killed."""
+    options = list(_version_and_options()[1])
+    if options and memory_mb:
+        options.insert(-1, f"-M{max(memory_mb * 3 // 4, 64)}m")
+    return [pandoc_path(), *options]
 
 
 def run_pandoc(
@@ -87,7 +96,16 @@ def run_pandoc(
     if output is not None:
         command += ["--output", str(output)]
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(job.epoch)}
-    result = subprocess.run(command, capture_output=True, env=env, cwd=job.resources)
+    limits = job.limits or Limits()
+    command[: len(pandoc_command())] = pandoc_command(limits.pandoc_memory_mb)
+    result = run_bounded(
+        command,
+        what=f"pandoc ({to})",
+        seconds=limits.pandoc_seconds,
+        megabytes=limits.pandoc_memory_mb,
+        env=env,
+        cwd=job.resources,
+    )
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise ConversionError(f"pandoc ({to}) thất bại: " + " ".join(message[-3:]))

@@ -303,13 +303,13 @@ def build(
             result = pipeline.build(formats or None, target)
         finally:
             _print_findings(pipeline.report.findings, quiet)
-    if not quiet:
-        for name, path in result.outputs.items():
-            click.echo(f"Đã ghi {name}: {path}")
-        if result.outputs:
-            from .publish.manifest import manifest_name
+    # what was written is the command's result, on standard output even with -q
+    for name, path in result.outputs.items():
+        click.echo(f"Đã ghi {name}: {path}")
+    if result.outputs:
+        from .publish.manifest import manifest_name
 
-            click.echo(f"Đã ghi bản kê: {target / manifest_name(config.output['name'])}")
+        click.echo(f"Đã ghi bản kê: {target / manifest_name(config.output['name'])}")
     if result.failures:
         click.echo(
             f"Báo cáo có {len(result.failures)} phần chưa dựng được (đã đánh dấu).", err=True
@@ -371,8 +371,8 @@ def validate(
         from .workflow.findings_report import write_reports
 
         for path in write_reports(pipeline.report, report_dir, report_formats or ("xlsx",)):
-            if not quiet:  # stdout stays pure JSON with --format json
-                click.echo(f"Đã ghi kết quả kiểm tra: {path}", err=output_format == "json")
+            # stdout stays pure JSON with --format json
+            click.echo(f"Đã ghi kết quả kiểm tra: {path}", err=output_format == "json")
     return ExitCode.VALIDATION if pipeline.report.errors else ExitCode.OK
 
 
@@ -581,14 +581,14 @@ def form(
             "Ghi tên một plugin hoặc --all (không dùng cả hai).",
             "Ví dụ: cchc form stp, hoặc cchc form --all -o bieu-mau.",
         )
-    written, skipped = write_forms(load_config(config_path), plugin, output, force=force)
+    config = load_config(config_path, submissions_needed=False)  # the forms will fill them
+    written, skipped = write_forms(config, plugin, output, force=force)
     for name in skipped:
         click.echo(
             f"Bỏ qua {name}: plugin không có danh mục chỉ tiêu nên không có mẫu biểu.", err=True
         )
-    if not quiet:
-        for path in written:
-            click.echo(f"Đã ghi {path}")
+    for path in written:
+        click.echo(f"Đã ghi {path}")
     return ExitCode.OK
 
 

@@ -216,11 +216,14 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
 
-def _folder_problem(where: str, what: str, folder: Path, project: Path, why: str) -> list[str]:
-    """The problem of a folder an input is read from: outside the project, or missing."""
+def _folder_problem(
+    where: str, what: str, folder: Path, project: Path, why: str, needed: bool = True
+) -> list[str]:
+    """The problem of a folder an input is read from: outside the project, or missing (when
+    it is ``needed``: ``cchc form`` writes the forms that will fill a folder not made yet)."""
     if not _inside(folder, project):
         return [f"{where}: {what} nằm ngoài thư mục dự án ({folder}); {why}"]
-    if not folder.is_dir():
+    if needed and not folder.is_dir():
         return [f"{where}: không tìm thấy {what} (tìm ở {folder})."]
     return []
 
@@ -385,8 +388,11 @@ def _date_problems(document: dict[str, Any], at: Any) -> list[str]:
     return [f"{at('document', 'date')}: “date” trong mục [document]: {problem}"] if problem else []
 
 
-def load_config(path: Path) -> ReportConfig:
-    """Read and validate ``path``; raise :class:`ConfigError` listing every problem."""
+def load_config(path: Path, *, submissions_needed: bool = True) -> ReportConfig:
+    """Read and validate ``path``; raise :class:`ConfigError` listing every problem.
+
+    ``submissions_needed=False`` accepts submission folders that do not exist yet (a command
+    that writes forms or scaffolding, not one that reads the submissions)."""
     path = Path(path).absolute()
     if not path.is_file():
         raise ConfigError(
@@ -407,11 +413,14 @@ def load_config(path: Path) -> ReportConfig:
             f"{where}: lỗi cú pháp TOML ({tomlread.error_reason(exc)}).",
             "Kiểm tra dấu ngoặc kép, dấu = và dấu ngoặc vuông ở dòng này hoặc dòng trên nó.",
         ) from None
-    return validate_config(_nfc(raw), path, lines)
+    return validate_config(_nfc(raw), path, lines, submissions_needed)
 
 
 def validate_config(
-    raw: dict[str, Any], path: Path, lines: dict[tuple[str, ...], int]
+    raw: dict[str, Any],
+    path: Path,
+    lines: dict[tuple[str, ...], int],
+    submissions_needed: bool = True,
 ) -> ReportConfig:
     """Check ``raw`` against :data:`SCHEMA` and build the :class:`ReportConfig`."""
     problems: list[str] = []
@@ -491,6 +500,7 @@ def validate_config(
             path.parent,
             "chép bài nộp vào trong thư mục chứa tệp cấu hình (bài nộp là dữ liệu gửi đến, "
             "chỉ được đọc trong dự án).",
+            needed=submissions_needed,
         )
         if folder.is_dir() and _inside(folder, path.parent):
             problems += _links_out(at("submissions", name), value, folder)

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -430,3 +431,13 @@ def test_very_large_form_is_read_with_bounded_findings(project):
     assert len(found) == 21 and all(f["severity"] == "warning" for f in found)
     assert found[0]["location"]["sheet"] == SHEET and found[0]["location"]["cell"] == f"A{first}"
     assert found[-1]["message"].startswith("Còn 4980 mã chỉ tiêu khác")
+
+
+def test_form_works_before_the_submission_folder_exists(project):
+    """The forms are what will fill the folder: a missing one is no reason to refuse them."""
+    shutil.rmtree(project.root / "submissions" / "stp")
+    result = project.run("form", "stp", "-q", "-c", str(project.config_path))
+    assert result.exit_code == 0, result.output
+    assert (project.root / "bieu-mau" / "stp" / "so-lieu.xlsx").is_file()
+    assert "so-lieu.xlsx" in result.stdout  # -q hides progress, not what was written
+    assert project.run("build", "-f", "md").exit_code == 2  # a build still needs it

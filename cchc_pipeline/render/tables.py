@@ -96,12 +96,24 @@ def yearly_table(
     )
 
 
+def key_years(indicators: Sequence[Any], period: Sequence[int]) -> list[int]:
+    """The key table's columns: for each indicator the first, middle and last year it is
+    due (a field whose indicators start in 2016 shows 2016, 2018 and 2020, not 2011's "-")."""
+    chosen: set[int] = set()
+    for indicator in indicators:
+        due = [year for year in period if indicator.due(year)]
+        if due:
+            chosen.update((due[0], due[max(0, (len(due) + 1) // 2 - 1)], due[-1]))
+    return sorted(chosen)
+
+
 def key_table(data: Any, *, title: str, years: Sequence[int] | None = None) -> Markdown:
-    """The headline indicators (``key = true``) in the first, middle and last year."""
-    period = data.years
-    years = list(years or dict.fromkeys([period[0], period[len(period) // 2 - 1], period[-1]]))
+    """The headline indicators (``key = true``) in the first, middle and last year each is
+    due (``years`` overrides)."""
+    key = list(data.catalogue.key_indicators) or list(data.catalogue)
     chosen = [i.id for i in data.catalogue.key_indicators] or None
-    return yearly_table(data.catalogue, data.table, years, title=title, indicators=chosen)
+    columns = list(years) if years else key_years(key, list(data.years))
+    return yearly_table(data.catalogue, data.table, columns, title=title, indicators=chosen)
 
 
 def targets_table(results: Sequence[Any]) -> Markdown:

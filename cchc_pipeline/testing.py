@@ -198,6 +198,16 @@ def assert_findings(found: list[dict], expected: list[tuple[str, int]], file: st
     assert rest == [], f"unexpected findings: {rest}"
 
 
+def indicator_lines(path: Path) -> dict[str, int]:
+    """The line of each indicator's row in a ``so-lieu.csv`` (by its ``ma_chi_tieu``)."""
+    from .intake.textfiles import read_rows
+    from .intake.yearly import ID_COLUMN
+
+    rows = list(read_rows(path))
+    column = rows[0].index(ID_COLUMN)
+    return {row[column]: n for n, row in enumerate(rows, start=1) if len(row) > column and n > 1}
+
+
 def rule_id(rule) -> str:
     """A readable id for a catalogue rule, for test ids and coverage checks."""
     if rule.kind == "sum":
@@ -211,8 +221,10 @@ class FieldPluginCases:
     """The tests every reform-field plugin has; a department's test class gives the cases.
 
     ``PLUGIN`` is the plugin's name; ``BAD_VALUES``, ``RULES`` and ``SHARES`` are lists of
-    ``pytest.param((indicator, year, text), [(message fragment, line), ...], id=...)``: each
-    writes one cell of ``so-lieu.csv`` and expects exactly those errors. A rule's case id is
+    ``pytest.param((indicator, year, text), [(message fragment, indicator), ...], id=...)``:
+    each writes one cell of ``so-lieu.csv`` and expects exactly those errors, each on the row
+    of the indicator named (its line is looked up, so adding an indicator to the catalogue and
+    the sample shifts no case; a line number is accepted too). A rule's case id is
     its :func:`rule_id` and a share's the indicator's id, so that a rule or share added to the
     catalogue without a case fails ``test_every_rule_and_share_has_a_case``.
     """
@@ -250,8 +262,10 @@ class FieldPluginCases:
         return load_catalogue(Path(inspect.getfile(cls)).resolve().parents[1] / "catalogue.toml")
 
     def _check(self, project: ReportProject, cell: tuple, expected: list) -> None:
+        lines = indicator_lines(project.root / self.data_file())
+        located = [(text, lines[at] if isinstance(at, str) else at) for text, at in expected]
         project.set_value(self.PLUGIN, *cell)
-        assert_findings(project.findings(self.PLUGIN), expected, self.data_file())
+        assert_findings(project.findings(self.PLUGIN), located, self.data_file())
 
     def test_sample_is_clean(self, tmp_path) -> None:
         assert self.new_project(tmp_path / "bao-cao").findings(self.PLUGIN) == []

@@ -2,7 +2,7 @@
 
 Each department plugin keeps its catalogue in ``catalogue.toml`` beside its code, so that
 adding an indicator, a consistency rule, a target or a chart is an edit to a data file the
-department can read, not to Python. The format::
+department can read, not to Python. Every key is described in ``docs/catalogue.md``; in short::
 
     [[indicator]]
     id = "ho_so_dung_han"             # ascii id, the first column of the data file

@@ -136,3 +136,19 @@ def test_form_guidance_names_the_indicators_that_refuse_zero() -> None:
     assert "“Xếp hạng” (từ 1 đến 63)" in mixed
     only = zero_guidance(Catalogue((RANK,)))
     assert "ghi 0" not in only and "“Xếp hạng” (từ 1 đến 63)" in only
+
+
+def test_the_form_of_a_field_with_a_rank_does_not_ask_for_zero(tmp_path: Path) -> None:
+    """The real form of the ICT field: its rank 1–63 is named, 0 is offered for the rest."""
+    import openpyxl
+
+    from cchc_pipeline.testing import ReportProject
+
+    project = ReportProject.sample(tmp_path / "bao-cao")
+    target = tmp_path / "so-lieu.xlsx"
+    result = project.run("form", "stttt", "-c", str(project.config_path), "-o", str(target))
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(target)
+    guide = "\n".join(str(c.value) for c in book["Hướng dẫn"]["A"] if c.value)
+    assert "Năm không có số liệu ghi 0, trừ các chỉ tiêu không nhận số 0:" in guide
+    assert "(Vietnam ICT Index) trong 63 tỉnh, thành phố” (từ 1 đến 63" in guide

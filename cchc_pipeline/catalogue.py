@@ -2,7 +2,7 @@
 
 Each department plugin keeps its catalogue in ``catalogue.toml`` beside its code, so that
 adding an indicator, a consistency rule, a target or a chart is an edit to a data file the
-department can read, not to Python. The format::
+department can read, not to Python. Every key is described in ``docs/catalogue.md``; in short::
 
     [[indicator]]
     id = "ho_so_dung_han"             # ascii id, the first column of the data file
@@ -59,6 +59,26 @@ OPERATORS = {">=": "≥", "<=": "≤", "==": "="}
 MEASURES = ("last", "total")
 RULE_KINDS = ("sum", "not_more", "reduction")
 CHART_KINDS = ("bar", "line")
+
+# The schema: every key a catalogue may write, by table. The loader refuses any other key (a
+# misspelt ``form_year`` would otherwise be ignored without a word), and docs/catalogue.md is
+# checked against these constants, so a new key must be added here and documented there.
+INDICATOR_KEYS = (
+    "id", "label", "unit", "kind", "required", "min", "max", "from_year", "key", "share",
+    "target", "aliases",
+)  # fmt: skip
+SHARE_KEYS = ("numerator", "denominator", "tolerance")
+TARGET_KEYS = ("value", "op", "year", "measure", "text", "level")
+RULE_KEYS = ("kind", "total", "parts", "left", "right", "indicator")
+CHART_KEYS = ("title", "indicators", "kind")
+SCHEMA: dict[str, tuple[str, ...]] = {
+    "indicator": INDICATOR_KEYS,
+    "indicator.share": SHARE_KEYS,
+    "indicator.target": TARGET_KEYS,
+    "rule": RULE_KEYS,
+    "chart": CHART_KEYS,
+}
+TABLES = ("indicator", "rule", "chart")  # the arrays of tables at the top of the file
 
 
 @dataclass(frozen=True)
@@ -309,10 +329,48 @@ def _shared_names(catalogue: Catalogue) -> list[str]:
     return problems
 
 
+def _unknown_keys(raw: dict[str, Any]) -> list[str]:
+    """Keys the schema does not know, each with a did-you-mean (tables checked as in SCHEMA)."""
+    from .config import did_you_mean
+
+    problems = [
+        f"bảng “{name}” không có trong danh mục.{did_you_mean(name, TABLES)}"
+        for name in raw
+        if name not in TABLES
+    ]
+    for table in TABLES:
+        entries = raw.get(table, [])
+        for number, entry in enumerate(entries if isinstance(entries, list) else [], start=1):
+            if not isinstance(entry, dict):
+                continue  # reported as a type error when the entry is built
+            where = f"[[{table}]] thứ {number}"
+            problems += [
+                f"{where}: khóa “{key}” không hợp lệ.{did_you_mean(key, SCHEMA[table])}"
+                for key in entry
+                if key not in SCHEMA[table]
+            ]
+            for key, value in entry.items():
+                allowed = SCHEMA.get(f"{table}.{key}")
+                if allowed is None or not isinstance(value, dict):
+                    continue
+                problems += [
+                    f"{where}: khóa “{key}.{inner}” không hợp lệ.{did_you_mean(inner, allowed)}"
+                    for inner in value
+                    if inner not in allowed
+                ]
+    return problems
+
+
 def load_catalogue(path: Path) -> Catalogue:
     """Read and check ``catalogue.toml``; a mistake in it is the plugin's, reported as such."""
     try:
         raw, _, _ = tomlread.load(path)
+        unknown = _unknown_keys(raw)
+        if unknown:
+            raise PluginError(
+                f"Danh mục chỉ tiêu {path} có lỗi: " + "; ".join(unknown),
+                "Chỉ dùng các khóa của định dạng danh mục (docs/catalogue.md).",
+            )
         catalogue = Catalogue(
             indicators=tuple(_indicator(e) for e in raw.get("indicator", [])),
             rules=tuple(_rule(e) for e in raw.get("rule", [])),
@@ -321,12 +379,12 @@ def load_catalogue(path: Path) -> Catalogue:
     except (OSError, tomlread.TOMLDecodeError, KeyError, TypeError) as exc:
         raise PluginError(
             f"Danh mục chỉ tiêu {path} không đọc được: {type(exc).__name__}: {exc}",
-            "Mỗi [[indicator]] cần id, label, unit; xem định dạng ở cchc_pipeline/catalogue.py.",
+            "Mỗi [[indicator]] cần id, label, unit; xem định dạng ở docs/catalogue.md.",
         ) from exc
     problems = _problems(catalogue)
     if problems:
         raise PluginError(
             f"Danh mục chỉ tiêu {path} có lỗi: " + "; ".join(problems) + ".",
-            "Sửa danh mục chỉ tiêu của plugin (xem cchc_pipeline/catalogue.py).",
+            "Sửa danh mục chỉ tiêu của plugin (xem docs/catalogue.md).",
         )
     return catalogue

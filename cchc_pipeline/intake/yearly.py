@@ -316,13 +316,17 @@ def check_table(section: Section, catalogue: Catalogue, table: YearlyTable, year
                 if indicator.required and indicator.due(year) and not reported:
                     section.error(
                         f"Chỉ tiêu “{indicator.label}” thiếu số liệu năm {year}.",
-                        hint="Điền số liệu cho đủ các năm của giai đoạn (ghi 0 nếu không có).",
+                        hint=missing_hint(indicator),
                         **at,
                     )
                 continue
             problem = value_problem(indicator, value)
             if problem:
-                section.error(f"Chỉ tiêu “{indicator.label}”, năm {year}: {problem}", **at)
+                section.error(
+                    f"Chỉ tiêu “{indicator.label}”, năm {year}: {problem}",
+                    hint=value_hint(indicator, value),
+                    **at,
+                )
 
 
 def value_problem(indicator: Indicator, value: float | int) -> str | None:
@@ -335,3 +339,41 @@ def value_problem(indicator: Indicator, value: float | int) -> str | None:
     if high is not None and value > high:
         return f"{vi.number(value)} lớn hơn giá trị tối đa {vi.number(high)}."
     return None
+
+
+def accepts_zero(indicator: Indicator) -> bool:
+    """Whether 0 is a value the indicator takes ("none that year"); not for a rank 1–63."""
+    low, high = indicator.bounds()
+    return (low is None or low <= 0) and (high is None or high >= 0)
+
+
+def bounds_text(indicator: Indicator) -> str:
+    """The indicator's allowed range in words: "từ 1 đến 63", "từ 0 trở lên", "" if none."""
+    low, high = indicator.bounds()
+    if low is not None and high is not None:
+        return f"từ {vi.number(low)} đến {vi.number(high)}"
+    if low is not None:
+        return f"từ {vi.number(low)} trở lên"
+    if high is not None:
+        return f"không quá {vi.number(high)}"
+    return ""
+
+
+def value_hint(indicator: Indicator, value: float | int) -> str:
+    """How to fix a value :func:`value_problem` refused, from the indicator's kind and bounds."""
+    accepted = {"count": "số nguyên", "percent": "tỷ lệ %", "decimal": "số"}[indicator.kind]
+    bounds = bounds_text(indicator)
+    wanted = f"{accepted} {bounds}" if bounds else accepted
+    if indicator.kind == "count" and not float(value).is_integer():
+        return f"Ghi {wanted} ({indicator.unit}), không có phần thập phân."
+    return f"Chỉ tiêu này nhận {wanted} ({indicator.unit}): kiểm tra lại số đã gõ."
+
+
+def missing_hint(indicator: Indicator) -> str:
+    """How to fill a missing year: 0 only where the indicator takes 0."""
+    if accepts_zero(indicator):
+        return "Điền số liệu cho đủ các năm của giai đoạn (ghi 0 nếu không có)."
+    return (
+        f"Điền số liệu cho đủ các năm của giai đoạn (số {bounds_text(indicator)}; "
+        "chỉ tiêu này không nhận số 0)."
+    )

@@ -36,7 +36,7 @@ from ..intake.narrative import NAMES as NARRATIVE_FILES
 from ..intake.nominations import KINDS as NOMINATION_KINDS
 from ..intake.xlsxread import DATA_FILE as WORKBOOK
 from ..intake.xlsxread import DATA_SHEET, NOMINATIONS_SHEET
-from ..intake.yearly import ID_COLUMN
+from ..intake.yearly import ID_COLUMN, accepts_zero, bounds_text
 from ..model import Department
 from ..render.vi import fold, number
 
@@ -400,6 +400,23 @@ def _nominations_sheet(sheet: Any, form: Form, rows: int = 200) -> None:
     _protect(sheet, sort=True, autoFilter=True)
 
 
+def zero_guidance(catalogue: Catalogue) -> str:
+    """What to write for a year without figures: 0 only where the indicator's bounds allow it,
+    so that a rank bounded 1–63 is never told to take a 0 that its own cell refuses."""
+    refusing = [i for i in catalogue if not accepts_zero(i)]
+    if not refusing:
+        return "Năm không có số liệu ghi 0."
+    listed = "; ".join(
+        f"“{i.label}” ({bounds_text(i)}"
+        + ("" if i.required else ", không bắt buộc: năm không có số liệu để trống")
+        + ")"
+        for i in refusing
+    )
+    if len(refusing) == len(catalogue):
+        return f"Các chỉ tiêu không nhận số 0, ghi đúng giá trị: {listed}."
+    return f"Năm không có số liệu ghi 0, trừ các chỉ tiêu không nhận số 0: {listed}."
+
+
 def guide_lines(form: Form) -> list[tuple[str, str]]:
     """The "Hướng dẫn" sheet, as (style, text) lines: ``title``, ``head`` or ``text``."""
     years = f"{form.years[0]} - {form.years[-1]}"
@@ -425,7 +442,7 @@ def guide_lines(form: Form) -> list[tuple[str, str]]:
         *[("text", f"- {accepts[kind]}") for kind in kinds],
         (
             "text",
-            "Excel báo lỗi khi ô nhập không đúng yêu cầu. Năm không có số liệu ghi 0. "
+            f"Excel báo lỗi khi ô nhập không đúng yêu cầu. {zero_guidance(form.catalogue)} "
             "Có thể dùng công thức; trước khi gửi hãy mở và lưu tệp bằng Excel để kết quả "
             "công thức được lưu.",
         ),

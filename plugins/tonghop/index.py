@@ -112,8 +112,16 @@ def check_index(section, years: list[IndexYear]) -> None:
         seen.add(item.year)
         for name, value in (("Chỉ số CCHC", item.par_index), ("Chỉ số hài lòng", item.sipas)):
             if value is not None and not 0 <= value <= 100:
-                section.error(f"Năm {item.year}: {name} {value} phải từ 0 đến 100.", **where)
+                section.error(
+                    f"Năm {item.year}: {name} {value} phải từ 0 đến 100.",
+                    hint=f"Ghi {name} theo thang điểm 100 như kết quả được công bố (ví dụ "
+                    "85,48); để trống năm không đo.",
+                    **where,
+                )
         if item.rank is not None and not 1 <= item.rank <= ranked_among:
             section.error(
-                f"Năm {item.year}: xếp hạng {item.rank} phải từ 1 đến {ranked_among}.", **where
+                f"Năm {item.year}: xếp hạng {item.rank} phải từ 1 đến {ranked_among}.",
+                hint=f"Ghi thứ hạng từ 1 đến {ranked_among} như kết quả được công bố; để trống "
+                "năm chưa công bố.",
+                **where,
             )

@@ -17,6 +17,7 @@ from .checks.rules import check_rules
 from .checks.targets import evaluate_targets
 from .config import ReportConfig
 from .intake import owntable, tomlintake, xlsxread
+from .intake.names import on_disk
 from .intake.narrative import DEPARTMENT_PARTS, Narrative, read_narrative
 from .intake.nominations import FILE as NOMINATIONS_FILE
 from .intake.nominations import Nomination, read_nomination_grid, read_nominations
@@ -93,8 +94,8 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
     assert section.submission is not None
     catalogue = catalogue.localized(section.config.document["level"])
     folder = Path(section.submission)
-    csv, xlsx = folder / DATA_FILE, folder / xlsxread.DATA_FILE
-    toml = folder / tomlintake.DATA_FILE
+    csv, xlsx = on_disk(folder, DATA_FILE), on_disk(folder, xlsxread.DATA_FILE)
+    toml = on_disk(folder, tomlintake.DATA_FILE)
     present = [path for path in (xlsx, csv, toml) if path.is_file()]  # read in this order
     for extra in present[1:]:
         section.error(
@@ -116,7 +117,7 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
                     table = owntable.read_figures_workbook(section, book, catalogue)
                 else:
                     table = read_grid(section, grid)
-                if not (folder / NOMINATIONS_FILE).is_file():
+                if not on_disk(folder, NOMINATIONS_FILE).is_file():
                     sheet = book.sheet(xlsxread.NOMINATIONS_SHEET, required=False)
                     nominations = read_nomination_grid(section, sheet)
     elif present[0] == csv:

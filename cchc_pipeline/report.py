@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import ReportConfig
+from .intake.names import nfc
 from .model import Department, Finding, Location, Severity
 from .render.templating import Markdown, Templates
 
@@ -84,7 +85,7 @@ class Section:
         """A path as the user knows it: relative to the report project when inside it."""
         path = Path(path)
         try:
-            return path.resolve().relative_to(self.config.project_dir.resolve()).as_posix()
+            return nfc(path.resolve().relative_to(self.config.project_dir.resolve()).as_posix())
         except ValueError:
             return str(path)
 

@@ -30,6 +30,7 @@ from ..model import Severity
 from ..render import vi
 from ..render.vi import fold
 from ..report import Section
+from . import invisible
 from .labels import THRESHOLD, Match, Matcher, is_total, strip_numbering
 from .xlsxread import DATA_SHEET, Workbook, open_workbook
 from .yearly import (
@@ -278,7 +279,13 @@ def _read(notes: _Notes, grid: Grid, catalogue: Catalogue, matcher: Matcher) -> 
     hidden = _hidden_cells(merges, set(years), year_row)
     body = [_row(rows, n, label_col, years) for n in data]
     for row in body:
-        if row.label and not is_total(row.label):
+        if invisible.problem(row.label):
+            notes.error(
+                f"Tên dòng {invisible.problem(row.label)} Dòng này không được đọc.",
+                hint=invisible.RETYPE_HINT,
+                **grid.at(row.number, label_col),
+            )
+        elif row.label and not is_total(row.label):
             row.match = matcher.match(row.label)
     chosen = _assign(notes, grid, body, label_col)
     span = (min(label_col, *years), max(label_col, *years))

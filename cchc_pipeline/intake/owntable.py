@@ -143,11 +143,10 @@ def read_own_table(section: Section, source: Path | Grid, catalogue: Catalogue) 
 def read_figures_csv(section: Section, path: Path, catalogue: Catalogue) -> YearlyTable:
     """``so-lieu.csv``: by code when it has the ``ma_chi_tieu`` column, else by label; a file
     that is neither gets the form reader's own error (empty file, missing code column)."""
-    grid = _materialized(Grid.csv(path))
-    rows = list(grid.rows)
+    rows = list(Grid.csv(path).rows)  # every row: the form's reader caps nothing silently
     if not any(ID_COLUMN in [text(c) for c in row] for _, row in rows[:HEADER_ROWS]):
         reason = f"Tệp không có cột “{ID_COLUMN}”; các dòng được "
-        table = _choose(section, [grid], catalogue, reason)
+        table = _choose(section, [_materialized(Grid(path, rows))], catalogue, reason)
         if table is not None:
             return table
     return read_grid(section, Grid(path, rows))

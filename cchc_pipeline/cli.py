@@ -362,6 +362,10 @@ def validate(
             "--report-format chỉ dùng cùng --report THƯ_MỤC.", "Thêm --report THƯ_MỤC."
         )
     with Pipeline(load_config(config_path)) as pipeline:
+        if report_dir is not None:  # refused before anything is read, let alone written
+            from .workflow.findings_report import check_report_folder
+
+            check_report_folder(pipeline.config, report_dir, _plugin_folders(pipeline))
         findings = pipeline.collect_and_validate()
     if output_format == "json":
         click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
@@ -374,6 +378,20 @@ def validate(
             # stdout stays pure JSON with --format json
             click.echo(f"Đã ghi kết quả kiểm tra: {path}", err=output_format == "json")
     return ExitCode.VALIDATION if pipeline.report.errors else ExitCode.OK
+
+
+def _plugin_folders(pipeline) -> list[Path]:
+    """The folders the loaded plugins live in (the shipped ones', a project's, a package's)."""
+    from . import resources
+
+    folders = [resources.plugins_dir()]
+    for info in pipeline.plugins.infos.values():
+        location = Path(info.location)
+        if info.origin != "core" and location.is_dir():
+            folders.append(location)
+        elif info.origin != "core" and location.name == "__init__.py":
+            folders.append(location.parent)
+    return folders
 
 
 @main.command()

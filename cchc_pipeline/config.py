@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .intake import invisible, tomlread
 from .intake import limits as intake_limits
-from .intake import tomlread
+from .intake.names import on_disk
 
 DEFAULT_CONFIG_NAME = "config.toml"
 DEFAULT_FORMATS = ("md", "docx", "pdf", "html", "pptx")
@@ -120,8 +121,13 @@ class ReportConfig:
         return self.path.parent
 
     @property
+    def plugin_folders(self) -> tuple[Path, ...]:
+        """The project's plugin folders (``[plugins] folders``), as named on disk."""
+        return tuple(on_disk(self.project_dir, f) for f in self.plugins["folders"])
+
+    @property
     def output_dir(self) -> Path:
-        return (self.project_dir / self.output["dir"]).resolve()
+        return on_disk(self.project_dir, self.output["dir"]).resolve()
 
     @property
     def final(self) -> bool:
@@ -261,7 +267,7 @@ def _reserved_folder(folder: Path, project: Path) -> str | None:
 
 def check_output_folder(config: ReportConfig, folder: Path) -> None:
     """The ``-o`` folder of a command gets the config's check: a folder, not an input's."""
-    plugin_folders = [config.project_dir / f for f in config.plugins["folders"]]
+    plugin_folders = config.plugin_folders
     if folder.exists() and not folder.is_dir():
         raise ConfigError(
             f"Thư mục kết quả {folder} là một tệp đã có, không phải thư mục.",
@@ -288,7 +294,7 @@ def _path_problems(
     problems = []
     plugin_folders = []
     for value in tables.get("plugins", {}).get("folders") or ():
-        folder = (path.parent / value).resolve()
+        folder = on_disk(path.parent, value).resolve()
         problems += _folder_problem(
             at("plugins", "folders"),
             f"thư mục plugin “{value}”",
@@ -300,7 +306,7 @@ def _path_problems(
         plugin_folders.append(folder)
     output = tables.get("output", {})
     if output.get("dir"):
-        folder = (path.parent / output["dir"]).resolve()
+        folder = on_disk(path.parent, output["dir"]).resolve()
         holders = [*submissions.values(), *plugin_folders]
         if folder.exists() and not folder.is_dir():
             problems.append(
@@ -322,7 +328,8 @@ def _path_problems(
     if name is not None:
         problem = name_problem(name)
         if problem:
-            problems.append(f"{at('output', 'name')}: tên tệp kết quả “{_shown(name)}” {problem}")
+            shown = invisible.shown(name)
+            problems.append(f"{at('output', 'name')}: tên tệp kết quả “{shown}” {problem}")
     return problems
 
 
@@ -332,20 +339,12 @@ WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "L
                                                   for n in "123456789¹²³"}  # fmt: skip
 
 
-def _shown(text: str) -> str:
-    """Text for a message: control characters shown as their code, long text cut."""
-    shown = "".join(
-        f"U+{ord(c):04X}" if unicodedata.category(c).startswith("C") else c for c in text
-    )
-    return shown if len(shown) <= 60 else shown[:57] + "…"
-
-
 def name_problem(name: str) -> str | None:
     """Why ``name`` cannot be the base name of files on every system the outputs travel to
     (Windows included), or None."""
     if not name:
         return "để trống; ghi một tên, ví dụ “bao-cao-tong-ket”."
-    if any(unicodedata.category(c).startswith("C") for c in name):
+    if invisible.hidden_characters(name, strict=True):
         return "chứa ký tự điều khiển hoặc ký tự vô hình; gõ lại tên bằng chữ, số và dấu gạch."
     if any(c in name for c in '/\\:<>"|?*') or name.startswith("."):
         return (
@@ -378,6 +377,22 @@ def date_problem(day: dt.date, period: tuple[int, int] | None = None) -> str | N
             "kiểm tra năm."
         )
     return None
+
+
+def _hidden_problems(value: Any, at: Any, key: tuple[str, ...] = ()) -> list[str]:
+    """Text values holding control or invisible characters (a bidi override pasted with a
+    name), each at its key's line; the output name has its own, stricter check."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _hidden_problems(v, at, (*key, k))]
+    if isinstance(value, list):
+        return [p for item in value for p in _hidden_problems(item, at, key)][:1]
+    if not isinstance(value, str) or key == ("output", "name"):
+        return []
+    problem = invisible.problem(value)
+    if problem is None:
+        return []
+    where = f"“{key[-1]}” trong mục [{key[0]}]" if len(key) > 1 else f"“{key[0]}”"
+    return [f"{at(*key)}: {where}: {problem} Xóa và gõ lại văn bản này."]
 
 
 def _date_problems(document: dict[str, Any], at: Any) -> list[str]:
@@ -492,7 +507,7 @@ def validate_config(
                 f"{at('submissions', name)}: thư mục bài nộp của “{name}” phải là một đường dẫn."
             )
             continue
-        folder = (path.parent / value.strip()).resolve()
+        folder = on_disk(path.parent, value.strip()).resolve()
         problems += _folder_problem(
             at("submissions", name),
             f"thư mục bài nộp “{value}” của plugin “{name}”",
@@ -510,6 +525,7 @@ def validate_config(
     if "agency" in tables and not tables["agency"]["full_name"]:
         tables["agency"]["full_name"] = " ".join(tables["agency"]["name"] or ())
     problems += _date_problems(tables.get("document", {}), at)
+    problems += _hidden_problems(raw, at)
     if tables.get("document", {}).get("level") not in (None, "tỉnh", "huyện"):
         problems.append(f"{at('document', 'level')}: “level” phải là “tỉnh” hoặc “huyện”.")
     if problems:

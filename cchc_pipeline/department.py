@@ -18,6 +18,7 @@ from .checks.targets import evaluate_targets
 from .config import ReportConfig
 from .intake import owntable, tomlintake, xlsxread
 from .intake.discovery import find_figures
+from .intake.names import on_disk
 from .intake.narrative import DEPARTMENT_PARTS, Narrative, read_narrative
 from .intake.nominations import FILE as NOMINATIONS_FILE
 from .intake.nominations import Nomination, read_nomination_grid, read_nominations
@@ -111,7 +112,7 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
                     table = owntable.read_figures_workbook(section, book, catalogue)
                 else:
                     table = read_grid(section, grid)
-                if not (folder / NOMINATIONS_FILE).is_file():
+                if not on_disk(folder, NOMINATIONS_FILE).is_file():
                     sheet = book.sheet(xlsxread.NOMINATIONS_SHEET, required=False)
                     nominations = read_nomination_grid(section, sheet)
     elif found.suffix == ".csv":

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import __version__
+from .intake.names import nfc
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,14 @@ def submission_files(folder: Path) -> list[Path]:
 
 
 def shown_path(path: Path, project_dir: Path) -> str:
-    """A path as the user knows it: relative to the project when inside it, else absolute."""
+    """A path as the user knows it: relative to the project when inside it, else absolute;
+    in NFC, so that a folder copied from a Mac (names in NFD) has the same inputs, revision
+    and manifest as the same folder written on Windows."""
     resolved = Path(path).resolve()
     try:
-        return resolved.relative_to(project_dir.resolve()).as_posix()
+        return nfc(resolved.relative_to(project_dir.resolve()).as_posix())
     except ValueError:
-        return str(resolved)
+        return nfc(str(resolved))
 
 
 def input_files(project_dir: Path, config_path: Path, folders: Iterable[Path]) -> list[InputFile]:

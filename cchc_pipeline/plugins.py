@@ -253,9 +253,9 @@ def load_plugins(config: ReportConfig | None, *, autoload: bool | None = None) -
             where = f"{ep.value} ({dist.name})" if dist else ep.value
             register(ep.name, "entry point", where, ep.load, dist.version if dist else None)
 
-    folders = config.plugins["folders"] if config else ()
-    for folder_text in folders:
-        folder = (config.project_dir / folder_text).resolve()
+    folders = zip(config.plugins["folders"], config.plugin_folders, strict=True) if config else ()
+    for folder_text, named in folders:
+        folder = named.resolve()
         if not folder.is_dir():
             raise ConfigError(
                 f"{config.where('plugins', 'folders')}: không tìm thấy thư mục plugin "

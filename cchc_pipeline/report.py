@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import ReportConfig
+from .intake.names import nfc
 from .model import Department, Finding, Location, Severity
 from .render.templating import Markdown, Templates
 
@@ -102,7 +103,7 @@ class Section:
         if self.aliases:
             path = self.aliases.get(path.resolve(), path)
         try:
-            return path.resolve().relative_to(self.config.project_dir.resolve()).as_posix()
+            return nfc(path.resolve().relative_to(self.config.project_dir.resolve()).as_posix())
         except ValueError:
             return str(path)
 

@@ -242,6 +242,13 @@ def bad_nomination_kind(book: Any) -> str:
     return f"{XLSX} [Khen thưởng!A{row}]"
 
 
+def bidi_label(book: Any) -> str:
+    sheet = book[SHEET]
+    row = code_rows(sheet)["vbqppl_hdnd"]
+    sheet.cell(row=row, column=2).value = "\u202dVăn bản QPPL do HĐND tỉnh ban hành"
+    return f"{XLSX} [{SHEET}!B{row}]"
+
+
 def figures_toml(body: str, line: int) -> Callable[[ReportProject], str]:
     """stp's figures as so-lieu.toml (its CSV removed): the sample's first rows, then ``body``."""
 
@@ -465,6 +472,14 @@ CASES = [
         ),
         id="config-output-name-is-a-path",
     ),
+    pytest.param(
+        Case(config('summary = "', 'summary = "\\u202e', "summary ="), "(U+202E)", 2),
+        id="config-bidi-override-in-a-text",
+    ),
+    pytest.param(
+        Case(config('"Bộ Nội vụ (b/c)"', '"Bộ Nội vụ\\u0007 (b/c)"', "to ="), "(U+0007)", 2),
+        id="config-control-character-in-a-list",
+    ),
     # -- so-lieu.csv (exit 1) --------------------------------------------------------------
     pytest.param(Case(write(DATA, b""), "Tệp số liệu trống.", 1), id="csv-empty-file"),
     pytest.param(
@@ -502,6 +517,14 @@ CASES = [
             1,
         ),
         id="csv-duplicate-indicator-row",
+    ),
+    pytest.param(
+        Case(
+            replace_in(DATA, "do HĐND tỉnh ban hành", "do HĐND tỉnh\u202e ban hành", 2),
+            "Tên chỉ tiêu “Văn bản QPPL do HĐND tỉnhU+202E ban hành”",
+            1,
+        ),
+        id="csv-bidi-override-in-a-label",
     ),
     pytest.param(
         Case(damaged("utf-8"), "byte 0x81 không thuộc bảng mã UTF-8 hay Windows-1258", 1),
@@ -579,10 +602,34 @@ CASES = [
     pytest.param(
         Case(
             replace_in(LETTER, "date = 2020-09-15", 'date = "15/9/2020"', "date ="),
-            "Khóa “date” không hợp lệ",
+            "Khóa “date” của thông tin văn bản: phải là một ngày",
             1,
         ),
         id="letter-wrong-type",
+    ),
+    pytest.param(
+        Case(
+            replace_in(LETTER, '"Sở Nội vụ (tổng hợp)"]', "{a = 1}]", "recipients ="),
+            "phần tử thứ 2 (một bảng) không phải chuỗi văn bản",
+            1,
+        ),
+        id="letter-table-in-a-list",
+    ),
+    pytest.param(
+        Case(
+            replace_in(LETTER, "signer_authority = []", "signer_authority = [2]", "signer_auth"),
+            "phần tử thứ 1 (một số) không phải chuỗi văn bản",
+            1,
+        ),
+        id="letter-number-in-a-list",
+    ),
+    pytest.param(
+        Case(
+            replace_in(LETTER, 'signer_name = "Hoàng', 'signer_name = "\\u202eHoàng', "signer_n"),
+            "ký tự vô hình (U+202E)",
+            1,
+        ),
+        id="letter-bidi-override",
     ),
     # -- khen-thuong.csv (exit 1) ----------------------------------------------------------
     pytest.param(
@@ -592,6 +639,14 @@ CASES = [
             1,
         ),
         id="nominations-bad-kind",
+    ),
+    pytest.param(
+        Case(
+            replace_in(NOMINATIONS, "huyện Hữu Lũng,", "huyện Hữu\u2067 Lũng,", 3),
+            "ký tự vô hình (U+2067)",
+            1,
+        ),
+        id="nominations-bidi-isolate",
     ),
     pytest.param(
         Case(replace_in(NOMINATIONS, ",hinh_thuc", "", 1), "Dòng tiêu đề thiếu cột: hinh_thuc", 1),
@@ -711,6 +766,9 @@ CASES = [
     pytest.param(
         Case(excel(bad_nomination_kind), "Loại “Tổ chức” không hợp lệ", 1),
         id="xlsx-nomination-of-a-bad-kind",
+    ),
+    pytest.param(
+        Case(excel(bidi_label), "ký tự vô hình (U+202D)", 1), id="xlsx-bidi-override-in-a-label"
     ),
     pytest.param(
         Case(not_a_workbook(random.Random(7).randbytes(4096)), "không phải là tệp Excel", 1),

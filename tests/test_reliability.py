@@ -6,15 +6,18 @@ cached, an unwritable cache only costs time. Lock: one build at a time per proje
 
 from __future__ import annotations
 
+import base64
 import errno
 import hashlib
 import json
 import os
 import pickle
+import shutil
 import signal
 import subprocess
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -22,6 +25,7 @@ import pytest
 from cchc_pipeline import cache as cache_module
 from cchc_pipeline.cache import CACHE_DIR, Cache
 from cchc_pipeline.publish.outputs import STAGING_PREFIX
+from cchc_pipeline.testing import ReportProject
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -51,11 +55,20 @@ class Planted:
         return (open, (str(self.marker), "w"))
 
 
-@pytest.fixture
-def built(project):
-    """The sample built as Markdown once (the cache filled), and that build's outputs."""
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory) -> ReportProject:
+    """The sample built as Markdown once for the module (the cache filled)."""
+    project = ReportProject.sample(tmp_path_factory.mktemp("built") / "bao-cao")
     result = project.run("build", "-f", "md")
     assert result.exit_code == 0, result.output
+    return project
+
+
+@pytest.fixture
+def built(built_once, tmp_path):
+    """A copy of the built sample (outputs and cache), and that build's outputs."""
+    project = ReportProject(tmp_path / "bao-cao")
+    shutil.copytree(built_once.root, project.root, symlinks=True)
     return project, snapshot(project.root / "build")
 
 
@@ -374,3 +387,214 @@ def test_the_preview_refuses_other_hosts_and_ignores_resets(project):
         assert connection.getresponse().status == 200
     finally:
         server.shutdown()
+
+
+# -- 14: file names compared in NFC ----------------------------------------------------------
+
+FOLDER_NAME = "sở tư pháp"  # as the coordinator types it in config.toml
+PICTURE_NAME = "ảnh-hội-nghị.png"
+PIXEL = base64.b64decode(  # a 1×1 transparent PNG
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+@pytest.mark.parametrize(("on_disk", "in_config"), [(nfd, str), (str, nfd)], ids=["nfd", "nfc"])
+def test_a_submission_folder_is_found_under_a_name_that_looks_the_same(built, on_disk, in_config):
+    project, _ = built
+    folder = project.root / "submissions" / on_disk(FOLDER_NAME)
+    (project.root / "submissions" / "stp").rename(folder)
+    assert folder.is_dir() and (on_disk is str or not (folder.parent / FOLDER_NAME).exists())
+    project.edit_config('stp = "submissions/stp"', f'stp = "submissions/{in_config(FOLDER_NAME)}"')
+    output = clean_failure(project.run("validate"), 0)
+    assert "không tìm thấy" not in output.lower()
+    clean_failure(project.run("build", "-f", "md"), 0)
+    assert "Sở Tư pháp" in project.output("md").read_text(encoding="utf-8")
+    manifest = json.loads(manifest_of(project).read_text(encoding="utf-8"))
+    assert manifest["submissions"]["stp"] == f"submissions/{FOLDER_NAME}"  # NFC, as typed
+    assert any(i["path"] == f"submissions/{FOLDER_NAME}/so-lieu.csv" for i in manifest["inputs"])
+    clean_failure(project.run("verify"), 0)
+
+
+@pytest.mark.parametrize(("on_disk", "in_text"), [(nfd, str), (str, nfd)], ids=["nfd", "nfc"])
+def test_a_picture_is_found_under_a_name_that_looks_the_same(built, on_disk, in_text):
+    project, _ = built
+    submission = project.root / "submissions" / "stp"
+    (submission / "hinh").mkdir()
+    (submission / "hinh" / on_disk(PICTURE_NAME)).write_bytes(PIXEL)
+    reference = in_text(f"![Ảnh hội nghị tổng kết](hinh/{PICTURE_NAME})")
+    project.edit_submission("stp", "bao-cao.md", "\n\n# ", f"\n\n{reference}\n\n# ")
+    assert [f for f in project.findings("stp") if "hình ảnh" in f["message"]] == []
+    clean_failure(project.run("build", "-f", "md"), 0)
+    markdown = project.output("md").read_text(encoding="utf-8")
+    (copied,) = [p for p in (project.root / "build" / "media").rglob("*.png")
+                 if unicodedata.normalize("NFC", p.name) == PICTURE_NAME]  # fmt: skip
+    assert copied.read_bytes() == PIXEL
+    assert copied.relative_to(project.root / "build").as_posix() in markdown
+
+
+def test_a_picture_no_name_matches_is_still_not_found(built):
+    project, _ = built
+    project.edit_submission("stp", "bao-cao.md", "\n\n# ", "\n\n![Ảnh](hinh/ảnh-khác.png)\n\n# ")
+    (finding,) = [f for f in project.findings("stp") if "hình ảnh" in f["message"]]
+    assert "Không tìm thấy hình ảnh “hinh/ảnh-khác.png”" in finding["message"]
+    assert finding["location"]["file"] == "submissions/stp/bao-cao.md" and finding["hint"]
+
+
+def test_the_exact_name_wins_over_its_other_form(tmp_path):
+    from cchc_pipeline.intake.names import on_disk
+
+    (tmp_path / FOLDER_NAME).mkdir()
+    (tmp_path / nfd(FOLDER_NAME)).mkdir()
+    assert on_disk(tmp_path, nfd(FOLDER_NAME)).name == nfd(FOLDER_NAME)
+    assert on_disk(tmp_path, FOLDER_NAME).name == FOLDER_NAME
+    assert on_disk(tmp_path, "khong-co/x.png") == tmp_path / "khong-co" / "x.png"
+
+
+# -- 16: van-ban.toml typed; control and bidi characters in text fields ----------------------
+
+VAN_BAN = "submissions/stp/van-ban.toml"
+
+
+def only_errors(project, plugin: str = "stp") -> list[dict]:
+    return [f for f in project.findings(plugin) if f["severity"] == "error"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "said"),
+    [
+        ('recipients = ["UBND tỉnh (b/c)", "Sở Nội vụ (tổng hợp)"]',
+         'recipients = ["UBND tỉnh (b/c)", {a = 1}]', "phần tử thứ 2 (một bảng)"),
+        ("signer_authority = []", "signer_authority = [1]", "phần tử thứ 1 (một số)"),
+        ("signer_authority = []", 'signer_authority = "KT. GIÁM ĐỐC"', "phải là một danh sách"),
+        ('signer_name = "Hoàng Văn Minh họa"', "signer_name = 5", "không phải một số"),
+        ("date = 2020-09-15", "date = 2020-09-15T08:00:00", "không kèm giờ"),
+        ("date = 2020-09-15", "date = 1900-09-15", "ngoài khoảng"),
+        ('signer_name = "Hoàng Văn Minh họa"', 'signer_name = "Hoàng \\u202eVăn"', "U+202E"),
+        ('recipients = ["UBND tỉnh (b/c)"', 'recipients = ["UBND\\u2066 tỉnh (b/c)"', "U+2066"),
+        ('symbol = "BC-STP"', 'symbol = "BC\\u0000STP"', "U+0000"),
+        ('symbol = "BC-STP"', 'simbol = "BC-STP"', "không có trong thông tin văn bản"),
+    ],
+)  # fmt: skip
+def test_a_van_ban_value_of_the_wrong_kind_is_an_error_at_its_line(built, old, new, said):
+    project, before = built
+    project.edit_submission("stp", "van-ban.toml", old, new)
+    key = new.split(" =")[0]
+    (finding,) = only_errors(project)
+    assert said in finding["message"] and f"“{key}”" in finding["message"], finding
+    line = line_in(project.root / VAN_BAN, new.split("\\")[0])
+    assert finding["location"]["file"] == VAN_BAN and finding["location"]["line"] == line
+    assert finding["hint"]
+    output = clean_failure(project.run("build", "-f", "md"), 1)
+    assert f"{VAN_BAN}:{line}" in output and "{'a': 1}" not in output
+    assert snapshot(project.root / "build") == before
+
+
+def line_in(path: Path, text: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, start=1) if text in line)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ('summary = "', 'summary = "\\u202e'),
+        ('place = "Lạng Sơn"', 'place = "Lạng\\u200fSơn"'),
+        ('position = "', 'position = "\\u0007'),
+        ('archive = "', 'archive = "\\u2068'),
+    ],
+)
+def test_a_config_text_with_hidden_characters_is_a_config_error(built, old, new):
+    project, before = built
+    project.edit_config(old, new)
+    output = config_refused(project, before)
+    code = "U+" + new.split("\\u")[1][:4].upper()
+    key = new.split(" =")[0]
+    line = line_of(project, new.split("\\")[0])
+    assert f"config.toml:{line}: “{key}”" in output and f"({code})" in output, output
+    assert "gõ lại" in output
+    clean_failure(project.run("validate"), 2)
+
+
+def test_a_nomination_with_a_bidi_override_is_refused_at_its_cell(built):
+    project, before = built
+    project.edit_submission("stp", "khen-thuong.csv", "Phòng Tư pháp huyện Hữu Lũng",
+                            "Phòng Tư pháp huyện \u202eHữu Lũng")  # fmt: skip
+    (finding,) = only_errors(project)
+    assert "Cột “ten”" in finding["message"] and "(U+202E)" in finding["message"]
+    assert finding["location"]["line"] == 3 and "gõ lại" in finding["hint"]
+    assert finding["location"]["file"] == "submissions/stp/khen-thuong.csv"
+    clean_failure(project.run("build", "-f", "md"), 1)
+    assert snapshot(project.root / "build") == before
+
+
+@pytest.mark.parametrize(
+    ("column", "text", "said"),
+    [(1, "Văn bản QPPL do HĐND tỉnh\u202e ban hành", "Tên chỉ tiêu"),
+     (0, "vbqppl_hdnd\u0007", "Mã chỉ tiêu")],
+)  # fmt: skip
+def test_an_indicator_label_or_code_with_hidden_characters_is_refused(built, column, text, said):
+    project, before = built
+    path = project.root / "submissions/stp/so-lieu.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    cells = lines[1].split(",")
+    cells[column] = text
+    lines[1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (finding,) = only_errors(project)  # the code is read without it: no other finding
+    assert finding["message"].startswith(said) and "ký tự vô hình" in finding["message"]
+    assert finding["location"]["line"] == 2 and finding["hint"]
+    clean_failure(project.run("build", "-f", "md"), 1)
+    assert snapshot(project.root / "build") == before
+
+
+def test_a_label_with_hidden_characters_in_a_departments_own_table(built):
+    project, _ = built
+    path = project.root / "submissions/stp/so-lieu.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace("ma_chi_tieu,", "ma,")  # no code column: read by label
+    lines[1] = lines[1].replace("do HĐND tỉnh", "do HĐND\u2067 tỉnh")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    errors = only_errors(project)
+    hidden = [f for f in errors if "U+2067" in f["message"]]
+    assert hidden and hidden[0]["message"].startswith("Tên dòng")
+    assert hidden[0]["location"]["line"] == 2 and hidden[0]["hint"]
+
+
+# -- 16: duplicate rows capped; validate --report not into an input --------------------------
+
+
+def test_duplicate_rows_are_capped_like_unknown_codes(built):
+    from cchc_pipeline.intake.yearly import DUPLICATES_SHOWN
+
+    project, _ = built
+    path = project.root / "submissions/stp/so-lieu.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    copies = 20_000
+    path.write_text("\n".join([*lines, *[lines[1]] * copies]) + "\n", encoding="utf-8")
+    result = project.run("validate", "--format", "json")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    found = [f for f in json.loads(result.stdout) if f["plugin"] == "stp"]
+    repeated = [f for f in found if "lặp lại" in f["message"]]
+    assert len(repeated) == DUPLICATES_SHOWN + 1, len(repeated)
+    assert f"Còn {copies - DUPLICATES_SHOWN} dòng khác" in repeated[-1]["message"]
+    assert repeated[-1]["location"]["line"] == len(lines) + DUPLICATES_SHOWN + 1
+    assert len(result.stdout) < 100_000
+
+
+@pytest.mark.parametrize("inside", ["submissions/stp", "submissions/stp/ket-qua", "plugins",
+                                    ".cchc-cache"])  # fmt: skip
+def test_validate_report_into_an_input_folder_is_refused(built, inside):
+    project, _ = built
+    project.add_plugin("them", "")
+    before = sorted(p for p in project.root.rglob("*") if CACHE_DIR not in p.parts)
+    target = project.root / inside
+    output = clean_failure(project.run("validate", "--report", str(target)), 2)
+    assert f"--report {target}: thư mục kết quả kiểm tra nằm trong" in output
+    assert "Chọn thư mục riêng" in output
+    assert sorted(p for p in project.root.rglob("*") if CACHE_DIR not in p.parts) == before
+    output = clean_failure(project.run("validate", "--report", str(project.root / "kq")), 0)
+    assert (project.root / "kq" / "ket-qua-kiem-tra-stp.xlsx").is_file()

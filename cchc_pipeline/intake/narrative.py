@@ -29,6 +29,7 @@ from ..report import Section
 from . import limits
 from .discovery import find_narrative
 from .framing import find_framing, strip_end_mark
+from .names import on_disk
 from .outline import PartNames, nearest, recognise
 from .textfiles import UnreadableText, decode
 
@@ -480,7 +481,7 @@ def _copy_images(section, narrative, raw, kept, path, workdir) -> None:
     wanted = [src for i, b in enumerate(raw.get("blocks", [])) if i in kept
               for src in b.get("images", [])]  # fmt: skip
     for src in dict.fromkeys(wanted):
-        file = (base / src).resolve()
+        file = on_disk(base, src).resolve()
         if not file.is_relative_to(base) or not file.is_file():
             section.error(
                 f"Không tìm thấy hình ảnh “{src}” trong thư mục bài nộp.",

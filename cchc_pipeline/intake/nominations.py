@@ -7,10 +7,11 @@ header is matched ignoring case and accents ("Chức vụ, đơn vị" is ``chuc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..render.vi import fold
 from ..report import Section
+from . import invisible
+from .names import on_disk
 from .yearly import Grid, text
 
 FILE = "khen-thuong.csv"
@@ -37,7 +38,7 @@ class Nomination:
 def read_nominations(section: Section) -> list[Nomination]:
     """Read ``khen-thuong.csv`` (optional); each bad row is a located finding."""
     assert section.submission is not None
-    path = Path(section.submission) / FILE
+    path = on_disk(section.submission, FILE)
     if not path.is_file():
         return []
     section.use(path)
@@ -73,6 +74,14 @@ def read_nomination_grid(section: Section, grid: Grid | None) -> list[Nomination
     for number, row in rows:
         cells = {c: text(row[i]) if i < len(row) else "" for c, i in columns.items()}
         if not any(cells.values()):
+            continue
+        hidden = next((c for c, value in cells.items() if invisible.problem(value)), None)
+        if hidden is not None:
+            section.error(
+                f"Cột “{hidden}”: {invisible.problem(cells[hidden])} Dòng này không được đọc.",
+                hint=invisible.RETYPE_HINT,
+                **grid.at(number, columns[hidden]),
+            )
             continue
         kind = KINDS.get(fold(cells["loai"]))
         if kind is None:

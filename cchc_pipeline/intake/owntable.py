@@ -30,6 +30,7 @@ from ..model import Severity
 from ..render import vi
 from ..render.vi import fold
 from ..report import Section
+from . import invisible
 from .labels import THRESHOLD, Match, Matcher, is_total, strip_numbering
 from .xlsxread import DATA_SHEET, Workbook, open_workbook
 from .yearly import (
@@ -142,11 +143,10 @@ def read_own_table(section: Section, source: Path | Grid, catalogue: Catalogue) 
 def read_figures_csv(section: Section, path: Path, catalogue: Catalogue) -> YearlyTable:
     """``so-lieu.csv``: by code when it has the ``ma_chi_tieu`` column, else by label; a file
     that is neither gets the form reader's own error (empty file, missing code column)."""
-    grid = _materialized(Grid.csv(path))
-    rows = list(grid.rows)
+    rows = list(Grid.csv(path).rows)  # every row: the form's reader caps nothing silently
     if not any(ID_COLUMN in [text(c) for c in row] for _, row in rows[:HEADER_ROWS]):
         reason = f"Tệp không có cột “{ID_COLUMN}”; các dòng được "
-        table = _choose(section, [grid], catalogue, reason)
+        table = _choose(section, [_materialized(Grid(path, rows))], catalogue, reason)
         if table is not None:
             return table
     return read_grid(section, Grid(path, rows))
@@ -278,7 +278,13 @@ def _read(notes: _Notes, grid: Grid, catalogue: Catalogue, matcher: Matcher) -> 
     hidden = _hidden_cells(merges, set(years), year_row)
     body = [_row(rows, n, label_col, years) for n in data]
     for row in body:
-        if row.label and not is_total(row.label):
+        if invisible.problem(row.label):
+            notes.error(
+                f"Tên dòng {invisible.problem(row.label)} Dòng này không được đọc.",
+                hint=invisible.RETYPE_HINT,
+                **grid.at(row.number, label_col),
+            )
+        elif row.label and not is_total(row.label):
             row.match = matcher.match(row.label)
     chosen = _assign(notes, grid, body, label_col)
     span = (min(label_col, *years), max(label_col, *years))

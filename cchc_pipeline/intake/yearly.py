@@ -24,10 +24,13 @@ from ..catalogue import Catalogue, Indicator
 from ..model import Location
 from ..render import vi
 from ..report import Section
+from . import invisible
 from .textfiles import read_rows
 
 ID_COLUMN = "ma_chi_tieu"
 UNKNOWN_SHOWN = 20  # unknown indicator codes reported one by one; the rest in one finding
+DUPLICATES_SHOWN = 20  # repeated indicator rows reported one by one; the rest in one finding
+LABEL_COLUMN = "chi_tieu"  # the indicator's label (the form's "Chỉ tiêu"): not read, but checked
 HEADER_ROWS = 10  # the header is looked for in the first rows (a form has a title above it)
 YEAR_COLUMN = re.compile(r"^(19|20|21)\d\d$")
 
@@ -217,17 +220,22 @@ def read_grid(section: Section, grid: Grid) -> YearlyTable:
     table.id_column = id_col = header.index(ID_COLUMN)
     table.columns = {int(name): i for i, name in enumerate(header) if YEAR_COLUMN.match(name)}
     columns = list(table.columns.items())
+    codes = [vi.fold(name).replace(" ", "_") for name in header]
+    label_col = codes.index(LABEL_COLUMN) if LABEL_COLUMN in codes else None
+    duplicates: list[tuple[int, str]] = []
     for number, row in rows:
         if len(row) <= id_col or not any(text(cell) for cell in row):
             continue
-        indicator = text(row[id_col])
+        indicator = _visible(section, grid, number, row, id_col, label_col)
         if indicator in table.rows:
-            section.error(
-                f"Chỉ tiêu “{indicator}” lặp lại (đã có ở dòng {table.rows[indicator]}); "
-                "dòng này bị bỏ qua.",
-                hint="Mỗi mã chỉ tiêu chỉ ghi một dòng: giữ dòng đúng, xóa dòng thừa.",
-                **grid.at(number, id_col),
-            )
+            duplicates.append((number, indicator))
+            if len(duplicates) <= DUPLICATES_SHOWN:
+                section.error(
+                    f"Chỉ tiêu “{indicator}” lặp lại (đã có ở dòng {table.rows[indicator]}); "
+                    "dòng này bị bỏ qua.",
+                    hint="Mỗi mã chỉ tiêu chỉ ghi một dòng: giữ dòng đúng, xóa dòng thừa.",
+                    **grid.at(number, id_col),
+                )
             continue
         table.rows[indicator] = number
         values = table.values.setdefault(indicator, {})
@@ -241,7 +249,37 @@ def read_grid(section: Section, grid: Grid) -> YearlyTable:
                 table.unreadable.add((indicator, year))
                 reason = exc.reason if isinstance(exc, NumberProblem) else None
                 _not_a_number(section, grid, indicator, year, cell, number, col, reason)
+    if len(duplicates) > DUPLICATES_SHOWN:  # a file pasted into itself, an export gone wrong
+        number, _ = duplicates[DUPLICATES_SHOWN]
+        section.error(
+            f"Còn {len(duplicates) - DUPLICATES_SHOWN} dòng khác lặp lại mã chỉ tiêu đã có; "
+            "các dòng đó bị bỏ qua.",
+            hint="Mỗi mã chỉ tiêu chỉ ghi một dòng: có thể tệp đã bị dán chồng, kiểm tra lại "
+            "tệp theo mẫu biểu.",
+            **grid.at(number, id_col),
+        )
     return table
+
+
+def _visible(
+    section: Section,
+    grid: Grid,
+    number: int,
+    row: Sequence[Any],
+    id_col: int,
+    label_col: int | None,
+) -> str:
+    """The row's indicator code; a code or label holding control or invisible characters
+    is an error at its cell (the code is then read without them, so that nothing else is
+    reported about the row)."""
+    code = text(row[id_col])
+    for col in (id_col, label_col):
+        value = text(row[col]) if col is not None and col < len(row) else ""
+        problem = invisible.problem(value)
+        if problem:
+            what = "Mã chỉ tiêu" if col == id_col else "Tên chỉ tiêu"
+            section.error(f"{what} {problem}", hint=invisible.RETYPE_HINT, **grid.at(number, col))
+    return "".join(c for c in code if not invisible.hidden(c))
 
 
 def _not_a_number(

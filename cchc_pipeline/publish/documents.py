@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
-from ..config import ReportConfig
-from ..intake import tomlread
+from ..config import ReportConfig, date_problem
+from ..intake import invisible, tomlread
+from ..intake.names import nfc, on_disk
 from ..model import Department
 from ..render.templating import Markdown
 from ..report import Section
@@ -143,7 +143,7 @@ def _parent_lines(report_info: DocumentInfo) -> tuple[str, ...]:
 def _read_department_file(section: Section, quiet: bool = False) -> dict[str, Any]:
     if section.submission is None:
         return {}
-    path = Path(section.submission) / DEPARTMENT_FILE
+    path = on_disk(section.submission, DEPARTMENT_FILE)
     if not path.is_file():
         return {}
     section.use(path)
@@ -165,17 +165,94 @@ def _read_department_file(section: Section, quiet: bool = False) -> dict[str, An
         return {}
     given: dict[str, Any] = {}
     for key, value in raw.items():
+        line = lines.get((key,))
         kind = DEPARTMENT_KEYS.get(key)
-        if kind is None or not isinstance(value, kind):
+        if kind is None:
             report(
-                f"Khóa “{key}” không hợp lệ trong thông tin văn bản.",
+                f"Khóa “{key}” không có trong thông tin văn bản.",
                 file=path,
-                line=lines.get((key,)),
+                line=line,
                 hint="Các khóa: " + ", ".join(DEPARTMENT_KEYS) + ".",
             )
             continue
-        given[key] = tuple(value) if isinstance(value, list) else value
+        problem, value = _typed(kind, nfc_value(value))
+        if problem is None:
+            problem = next(filter(None, map(invisible.problem, _texts(value))), None)
+            hint = invisible.RETYPE_HINT
+        else:
+            hint = f"Ví dụ: {EXAMPLES[key]} (xem mẫu van-ban.toml)."
+        if problem is not None:
+            report(f"Khóa “{key}” của thông tin văn bản: {problem}", file=path, line=line,
+                   hint=hint)  # fmt: skip
+            continue
+        given[key] = value
     return given
+
+
+_KIND_WORDS = {str: "một chuỗi văn bản trong ngoặc kép", dt.date: "một ngày dạng 2020-09-15",
+               list: "một danh sách chuỗi trong ngoặc vuông"}  # fmt: skip
+EXAMPLES = {
+    "number": 'number = "125"',
+    "symbol": 'symbol = "BC-STP"',
+    "date": "date = 2020-09-15",
+    "signer_authority": 'signer_authority = ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]',
+    "signer_position": 'signer_position = "GIÁM ĐỐC"',
+    "signer_name": 'signer_name = "Nguyễn Văn A"',
+    "recipients": 'recipients = ["UBND tỉnh (b/c)", "Sở Nội vụ (tổng hợp)"]',
+    "archive": 'archive = "VT, STP"',
+}
+
+
+def nfc_value(value: Any) -> Any:
+    """Text of a TOML value in NFC (lists item by item), as every text of the tool."""
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, list):
+        return [nfc_value(v) for v in value]
+    return value
+
+
+def _typed(kind: type, value: Any) -> tuple[str | None, Any]:
+    """Why ``value`` is not of ``kind`` (a date that is a date only, a list of text only), or
+    None with the value as the documents use it (lists as tuples)."""
+    if kind is list and isinstance(value, list):
+        for number, item in enumerate(value, start=1):
+            if not isinstance(item, str):
+                return (
+                    f"phần tử thứ {number} ({_what(item)}) không phải chuỗi văn bản; "
+                    "danh sách chỉ gồm các chuỗi trong ngoặc kép.",
+                    None,
+                )
+        return None, tuple(v.strip() for v in value)
+    if kind is dt.date and isinstance(value, dt.datetime):
+        return "phải là một ngày (không kèm giờ), dạng 2020-09-15.", None
+    if kind is dt.date and isinstance(value, dt.date):
+        return date_problem(value), value
+    if isinstance(value, kind):
+        return None, value.strip() if isinstance(value, str) else value
+    return f"phải là {_KIND_WORDS[kind]}, không phải {_what(value)}.", None
+
+
+def _what(value: Any) -> str:
+    """A TOML value's type in words."""
+    if isinstance(value, bool):
+        return "giá trị đúng/sai"
+    if isinstance(value, (int, float)):
+        return "một số"
+    if isinstance(value, dict):
+        return "một bảng"
+    if isinstance(value, list):
+        return "một danh sách"
+    if isinstance(value, (dt.date, dt.time)):
+        return "ngày giờ"
+    return "một chuỗi văn bản"
+
+
+def _texts(value: Any) -> list[str]:
+    """The text of a checked value: itself, a list's items, nothing for a date."""
+    if isinstance(value, str):
+        return [value]
+    return list(value) if isinstance(value, tuple) else []
 
 
 def commendation_info(report_info: DocumentInfo) -> DocumentInfo:

@@ -21,6 +21,7 @@ from typing import Any
 from .. import __version__
 from ..errors import CchcError, ExitCode
 from ..inputs import InputFile, file_digest, input_files, shown_path
+from ..intake.names import on_disk
 
 SUFFIX = ".manifest.json"
 FORMAT = 1  # the manifest's own version, raised when its shape changes
@@ -177,8 +178,9 @@ def _schema_problem(data: dict[str, Any]) -> str | None:
 
 def _contained(relative: str, folder: Path, what: str) -> Path:
     """``folder / relative``, refused when it leads out of ``folder``: a tampered manifest
-    must not make verify read files elsewhere on the machine."""
-    path = folder / relative
+    must not make verify read files elsewhere on the machine. The manifest names files in
+    NFC; the folder may hold them in another form (see :mod:`..intake.names`)."""
+    path = on_disk(folder, relative)
     if Path(relative).is_absolute() or not path.resolve().is_relative_to(folder.resolve()):
         raise ManifestError(
             f"Bản kê ghi {what} “{relative}” nằm ngoài thư mục {folder}; không kiểm tra.",
@@ -237,7 +239,7 @@ def sealer(pipeline: Any) -> Callable[[Path, dict[str, Path]], Path]:
         sections = pipeline.report.sections.values()
         folders = {s.name: s.submission for s in sections if s.submission is not None}
         others = [config.project_dir / "templates"]
-        others += [config.project_dir / folder for folder in config.plugins["folders"]]
+        others += list(config.plugin_folders)
         manifest = build_manifest(
             project_dir=config.project_dir,
             config_path=config.path,

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import resources
-from ..errors import ConversionError, describe_os_error
+from ..config import ReportConfig
+from ..errors import ConfigError, ConversionError, describe_os_error
 from ..model import Finding, Location, Severity
 from ..publish.atomic import write_atomically, write_text_atomically
 from ..report import Report
@@ -149,6 +150,29 @@ def department_findings(report: Report, checked_at: dt.datetime) -> list[Departm
     ]
 
 
+def check_report_folder(
+    config: ReportConfig, directory: Path, plugin_folders: Iterable[Path] = ()
+) -> None:
+    """Refuse a findings folder inside a submission or plugin folder (or the cache): every
+    department's findings would become part of one department's inputs, or of a plugin's
+    code folder, changing its revision and what the next build reads."""
+    from ..cache import CACHE_DIR
+
+    folder = Path(directory).absolute().resolve()
+    holders = [
+        *((f"thư mục bài nộp của “{name}”", path) for name, path in config.submissions.items()),
+        *(("thư mục plugin", path) for path in (*config.plugin_folders, *plugin_folders)),
+        ("bộ nhớ đệm", config.project_dir / CACHE_DIR),
+    ]
+    for what, holder in holders:
+        if folder.is_relative_to(Path(holder).resolve()):
+            raise ConfigError(
+                f"--report {directory}: thư mục kết quả kiểm tra nằm trong {what} "
+                f"({holder}); tệp kết quả của mọi đơn vị sẽ lẫn vào đó.",
+                "Chọn thư mục riêng, ví dụ “--report ket-qua-kiem-tra”.",
+            )
+
+
 def write_reports(
     report: Report,
     directory: Path,
@@ -158,6 +182,8 @@ def write_reports(
     """Write every department's findings file in each format; return the paths written."""
     checked_at = checked_at or dt.datetime.now().replace(microsecond=0)
     directory = Path(directory)
+    sections = report.sections.values()
+    check_report_folder(report.config, directory, [s.submission for s in sections if s.submission])
     written = []
     try:
         directory.mkdir(parents=True, exist_ok=True)

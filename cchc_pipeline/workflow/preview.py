@@ -126,7 +126,7 @@ class Preview:
         try:
             config = load_config(self.config_path)
             folders += list(config.submissions.values())
-            folders += [project / f for f in config.plugins["folders"]]
+            folders += list(config.plugin_folders)
         except CchcError:
             pass  # a broken config is shown by build(); keep watching what we can
         return folders

@@ -19,6 +19,7 @@ department can read, not to Python. Every key is described in ``docs/catalogue.m
                                       # add level = "tỉnh" to a target that only a province has
     aliases = ["Hồ sơ giải quyết trước và đúng hạn"]   # other labels a department's own table
                                       # may give the row (matched like the label; {cap} too)
+    decimals = 1                      # digits after the comma, in the text and the tables alike
 
     [[rule]]                          # checked every year
     kind = "sum"                      # parts add up to total
@@ -65,7 +66,7 @@ CHART_KINDS = ("bar", "line")
 # checked against these constants, so a new key must be added here and documented there.
 INDICATOR_KEYS = (
     "id", "label", "unit", "kind", "required", "min", "max", "from_year", "key", "share",
-    "target", "aliases",
+    "target", "aliases", "decimals",
 )  # fmt: skip
 SHARE_KEYS = ("numerator", "denominator", "tolerance")
 TARGET_KEYS = ("value", "op", "year", "measure", "text", "level")
@@ -130,6 +131,7 @@ class Indicator:
     share: Share | None = None
     target: Target | None = None
     aliases: tuple[str, ...] = ()  # other labels of its row in a department's own table
+    decimals: int | None = None  # digits after the comma wherever a value is shown
 
     def bounds(self) -> tuple[float | None, float | None]:
         """The allowed range: the kind's natural bounds narrowed by the catalogue's."""
@@ -244,6 +246,7 @@ def _indicator(entry: dict[str, Any]) -> Indicator:
         share=Share(**share) if share else None,
         target=Target(**target) if target else None,
         aliases=_aliases(entry.get("aliases")),
+        decimals=entry.get("decimals"),
     )
 
 
@@ -285,6 +288,13 @@ def _problems(catalogue: Catalogue) -> list[str]:
             problems.append(f"chỉ tiêu “{ind.id}”: share chỉ dùng cho kind = percent")
         if ind.target and (ind.target.op not in OPERATORS or ind.target.measure not in MEASURES):
             problems.append(f"chỉ tiêu “{ind.id}”: target có op hoặc measure không hợp lệ")
+        decimals = ind.decimals
+        if decimals is not None and (
+            isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6
+        ):
+            problems.append(f"chỉ tiêu “{ind.id}”: decimals phải là số nguyên từ 0 đến 6")
+        elif decimals and ind.kind == "count":
+            problems.append(f"chỉ tiêu “{ind.id}”: chỉ tiêu đếm (count) không có phần thập phân")
         if not all(isinstance(a, str) and a.strip() for a in ind.aliases):
             problems.append(f"chỉ tiêu “{ind.id}”: aliases phải là danh sách tên, không rỗng")
         named = (ind.share.numerator, ind.share.denominator) if ind.share else ()

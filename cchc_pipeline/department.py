@@ -59,6 +59,14 @@ class FieldData:
         """The value in ``year`` (default: the last year of the period)."""
         return self.table.get(indicator, year or self.years[-1])
 
+    def format(self, indicator: str, value: float | int | None = None) -> Markdown:
+        """``value`` (default: the last year's) shown as the tables show it: the indicator's
+        kind and ``decimals`` ("63,60%"), "-" when missing."""
+        from .render.tables import format_value
+
+        shown = self.value(indicator) if value is None else value
+        return format_value(self.catalogue[indicator], shown)
+
     def first(self, indicator: str) -> float | int | None:
         """The value in the first year the indicator is due."""
         ind = self.catalogue[indicator]

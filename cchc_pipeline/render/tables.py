@@ -59,12 +59,14 @@ def _cell(value: Any) -> Markdown:
 
 
 def format_value(indicator: Indicator, value: float | int | None) -> Markdown:
-    """A value in its indicator's form ("7.518", "85,48%"); "-" when missing."""
+    """A value in its indicator's form ("7.518", "85,48%", with the catalogue's ``decimals``
+    when it sets them); "-" when missing. Templates show values the same way
+    (``data.format``), so the text and the tables never disagree."""
     if value is None:
         return Markdown("-")
     if indicator.kind == "percent":
-        return escape(vi.percent(value))
-    return escape(vi.number(value))
+        return escape(vi.percent(value, indicator.decimals))
+    return escape(vi.number(value, indicator.decimals))
 
 
 def yearly_table(

@@ -15,6 +15,7 @@ can be raised in ``[limits]`` of config.toml.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -436,13 +437,35 @@ def _keys_of(source: str) -> list[str]:
     return re.findall(r"^# CCHC-PART-(\S+)$", source, flags=re.M)
 
 
+def _passed(key: str, record: bool = False) -> bool:
+    """Whether text of this digest already converted (``record``: say that it did).
+
+    The verdict depends only on the text and the tools, so it is kept per user, outside any
+    project (a marker signed with the user's key), and shared by every project of the user:
+    the same narrative is not rendered again in a new project or after ``cchc clean``."""
+    from ..cache import sign, signed, user_key_folder
+
+    marker = user_key_folder() / "pdf-checks" / key[:2] / key
+    if record:
+        signature = sign("pdf-check", key)
+        if signature is not None:
+            with contextlib.suppress(OSError):
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.write_text(signature, encoding="ascii")
+        return True
+    try:
+        return signed(marker.read_text(encoding="ascii").strip(), "pdf-check", key)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def _render_check(
     section: Section, narrative: Narrative, parts: dict[str, str], path: Path
 ) -> None:
     """Convert the parts to PDF once, as the build will; a part that fails is an error at its
     heading. A success is cached by everything the conversion read."""
     from .. import resources
-    from ..cache import Cache, digest
+    from ..cache import digest
     from ..errors import ConversionError, LimitExceeded
     from ..model import ConversionJob
     from ..publish.formats import pdf
@@ -460,13 +483,12 @@ def _render_check(
 
     names = ("typst/report.typ", "filters/formats.lua", "filters/layout.lua")
     used = [*(f / n for f in folders for n in names), *narrative.images]
-    cache = Cache(section.cache, "pdf-checks")
     key = digest(
         document(list(parts)), pandoc_version(), pdf.typst_version(),
         *(p.read_bytes() for p in used if p.is_file()), Path(__file__).read_bytes(),
         Path(pdf.__file__).read_bytes(),
     )  # fmt: skip
-    if cache.get(key) is not None:
+    if _passed(key):
         return
     stem = section.workdir / f".check-{section.name}"
 
@@ -498,9 +520,8 @@ def _render_check(
 
     whole = converts(list(parts))
     if whole is None:
-        stem.with_suffix(".md").write_text("ok", encoding="utf-8")
-        cache.put(key, {"ok": stem.with_suffix(".md")})
         stem.with_suffix(".md").unlink(missing_ok=True)
+        _passed(key, record=True)
         return
     failed = [(k, why) for k in parts if (why := converts([k])) is not None]
     stem.with_suffix(".md").unlink(missing_ok=True)

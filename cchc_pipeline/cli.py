@@ -635,6 +635,11 @@ def init(directory: Path, quiet: bool) -> int:
     "Nơi đặt plugin (mặc định: thư mục plugins/ cạnh tệp cấu hình; với --package: thư mục "
     "hiện tại)."
 )
+@click.option(
+    "--minimal",
+    is_flag=True,
+    help="Lĩnh vực nhỏ nhất: một chỉ tiêu, dùng mẫu lời văn chung (không có gì phải gỡ bỏ).",
+)
 @click.option("--department", metavar="TÊN_ĐƠN_VỊ", help="Tên đơn vị phụ trách lĩnh vực.")
 @click.option(
     "--field", "field_title", metavar="LĨNH_VỰC", help="Tên lĩnh vực: tiêu đề phần trong báo cáo."
@@ -644,6 +649,7 @@ def init(directory: Path, quiet: bool) -> int:
 def new_plugin(
     name: str,
     package: bool,
+    minimal: bool,
     output_dir: Path | None,
     department: str | None,
     field_title: str | None,
@@ -660,12 +666,12 @@ def new_plugin(
     lines = create(
         name,
         package=package,
+        minimal=minimal,
         output_dir=output_dir,
         department=department,
         field_title=field_title,
         config_path=config_path,
     )
-    if not quiet:
-        for line in lines:
-            click.echo(line)
+    for line in lines:  # what was made and where: the result, shown even with -q
+        click.echo(line)
     return ExitCode.OK

@@ -105,7 +105,11 @@ class ReportProject:
             skip = shutil.ignore_patterns("tests", SAMPLE_DIR, "__pycache__", ".*")
             shutil.copytree(folder, self.root / "plugins" / name, ignore=skip)
             self._enable_folder("plugins")
-        shutil.copytree(folder / SAMPLE_DIR, self.root / "submissions" / name)
+        # the sample may hold a folder of that name already (a checkout where the plugin was
+        # made): the plugin's own sample submission is the one its tests are written for
+        target = self.root / "submissions" / name
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(folder / SAMPLE_DIR, target)
 
     def add_submission(self, name: str, files: dict[str, str | bytes]) -> Path:
         """Create ``submissions/<name>/`` with the given files."""

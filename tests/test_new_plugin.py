@@ -276,3 +276,21 @@ def test_a_submission_already_there_is_kept(project):
     assert "đã có từ trước: giữ nguyên, không chép mẫu" in result.stdout
     assert [p.name for p in existing.iterdir()] == ["so-lieu.csv"]
     assert 'bqlkkt = "submissions/bqlkkt"' in project.config_text()
+
+
+def test_minimal_plugin_is_one_indicator_with_nothing_to_take_apart(project):
+    """``--minimal``: a one-indicator field on the core's templates; it builds and its own
+    generated tests pass."""
+    made = project.run("new-plugin", "nho", "--minimal", "-c", str(project.config_path), "-q")
+    assert made.exit_code == 0, made.output
+    assert "Đã tạo plugin “nho”" in made.stdout  # the result, shown even with -q
+    folder = project.root / "plugins" / "nho"
+    assert not (folder / "templates").exists()
+    catalogue = (folder / "catalogue.toml").read_text(encoding="utf-8")
+    assert catalogue.count("\nid = ") == 1 and "\n[[rule]]" not in catalogue
+    assert project.run("build", "-f", "md").exit_code == 0
+    markdown = project.output("md").read_text(encoding="utf-8")
+    assert "### 7. Lĩnh vực NHO" in markdown
+    run = _pytest(folder / "tests")
+    out, _ = run.communicate(timeout=600)
+    assert run.returncode == 0, out

@@ -36,6 +36,7 @@ from .configedit import EditRefused, set_keys, toml_value
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,29}\Z")
 SAMPLE_DIR = "mau-bai-nop"
 SCAFFOLD_DIR = "new-plugin"
+MINIMAL_DIR = "minimal"  # what --minimal writes instead of the full example's files
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class PluginSpec:
     department: str
     field: str
     package: bool = False
+    minimal: bool = False  # one indicator and the core's templates: nothing to take apart
 
     @property
     def code(self) -> str:
@@ -74,6 +76,7 @@ class PluginSpec:
             "department": self.department,
             "field": self.field,
             "package": self.package,
+            "minimal": self.minimal,
             "module": self.module,
             "distribution": self.distribution,
             "class_name": "".join(part.capitalize() for part in self.name.split("_")),
@@ -125,11 +128,16 @@ def _environment(folder: Path):
     return env
 
 
-def _render_tree(env, part: str, target: Path, context: dict[str, Any]) -> None:
-    """Render every file of ``templates/new-plugin/<part>`` into ``target``."""
+def _render_tree(
+    env, part: str, target: Path, context: dict[str, Any], skip: set[str] | None = None
+) -> None:
+    """Render every file of ``templates/new-plugin/<part>`` into ``target`` (but ``skip``:
+    files by their path in the tree, or folders ending in "/")."""
     base = resources.templates_dir() / SCAFFOLD_DIR / part
     for source in sorted(base.rglob("*.j2")):
         relative = source.relative_to(base).as_posix()
+        if skip and any(relative == s or relative.startswith(s) for s in skip if s):
+            continue
         path = target / relative[: -len(".j2")].replace("{name}", context["name"])
         path.parent.mkdir(parents=True, exist_ok=True)
         text = env.get_template(f"{part}/{relative}").render(**context)
@@ -149,7 +157,14 @@ def write_plugin(spec: PluginSpec, parent: Path) -> Path:
         parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{spec.folder}.", dir=parent))
         try:
-            _render_tree(env, "plugin", staging / spec.module if spec.package else staging, context)
+            code = staging / spec.module if spec.package else staging
+            if spec.minimal:  # the full example's files, less what the small one replaces
+                small = resources.templates_dir() / SCAFFOLD_DIR / MINIMAL_DIR
+                replaced = {p.relative_to(small).as_posix() for p in small.rglob("*.j2")}
+                _render_tree(env, "plugin", code, context, skip={*replaced, "templates/"})
+                _render_tree(env, MINIMAL_DIR, code, context)
+            else:
+                _render_tree(env, "plugin", code, context)
             if spec.package:
                 _render_tree(env, "package", staging, context)
             staging.chmod(0o755)
@@ -254,6 +269,7 @@ def new_plugin(
     name: str,
     *,
     package: bool = False,
+    minimal: bool = False,
     output_dir: Path | None = None,
     department: str | None = None,
     field_title: str | None = None,
@@ -267,6 +283,7 @@ def new_plugin(
         department=_text(department, f"Đơn vị {name.upper()}", "Tên đơn vị"),
         field=_text(field_title, f"Lĩnh vực {name.upper()}", "Tên lĩnh vực"),
         package=package,
+        minimal=minimal,
     )
     if output_dir is not None:
         parent = output_dir

@@ -174,8 +174,9 @@ def folder_candidates(folder: Path) -> list[tuple[str, Path]]:
 
 
 def same_plugin(first: Path, second: Path) -> bool:
-    """Whether two plugin folders hold the same code and files, tests aside: a checkout's
-    ``plugins/`` and the copy a non-editable install carries (the wheel leaves tests out)."""
+    """Whether two plugin folders hold the same code and files, tests and sample submission
+    aside: a checkout's ``plugins/`` and the copy a non-editable install carries (the wheel
+    leaves tests out), or the copy a plugin's own tests make of it."""
     from .inputs import submission_files
 
     def files(root: Path) -> dict[str, bytes]:
@@ -184,7 +185,7 @@ def same_plugin(first: Path, second: Path) -> bool:
         return {
             p.relative_to(root).as_posix(): p.read_bytes()
             for p in submission_files(root)
-            if "tests" not in p.relative_to(root).parts
+            if not {"tests", "mau-bai-nop"} & set(p.relative_to(root).parts)
         }
 
     try:

@@ -103,6 +103,7 @@ class ReportProject:
             group=ENTRY_POINT_GROUP, name=name
         ):
             skip = shutil.ignore_patterns("tests", SAMPLE_DIR, "__pycache__", ".*")
+            shutil.rmtree(self.root / "plugins" / name, ignore_errors=True)  # a sample's copy
             shutil.copytree(folder, self.root / "plugins" / name, ignore=skip)
             self._enable_folder("plugins")
         # the sample may hold a folder of that name already (a checkout where the plugin was

@@ -11,6 +11,21 @@ from ..errors import ConfigError
 SAMPLE_ITEMS = ("config.toml", "submissions")
 
 
+def _plugin_folders(config: Path) -> list[str]:
+    """The ``[plugins] folders`` of the sample's config (relative, inside it), if any."""
+    from ..intake.tomlread import tomllib
+
+    try:
+        folders = tomllib.loads(config.read_text(encoding="utf-8")).get("plugins", {})
+        folders = folders.get("folders", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [
+        f for f in folders
+        if isinstance(f, str) and f and not Path(f).is_absolute() and ".." not in Path(f).parts
+    ]  # fmt: skip
+
+
 def create_project(directory: Path) -> list[Path]:
     """Copy the sample config and submissions into ``directory`` (new or empty)."""
     directory = Path(directory)
@@ -28,6 +43,15 @@ def create_project(directory: Path) -> list[Path]:
             directory / "submissions",
             ignore=shutil.ignore_patterns("__pycache__", ".*"),
         )
+        for folder in _plugin_folders(sample / "config.toml"):
+            # a sample whose config names plugin folders (a checkout where ``cchc new-plugin``
+            # added one) is copied with them, so that the new project builds as the sample does
+            if (sample / folder).is_dir() and not (directory / folder).exists():
+                shutil.copytree(
+                    sample / folder,
+                    directory / folder,
+                    ignore=shutil.ignore_patterns("__pycache__", ".*"),
+                )
     except OSError as exc:
         raise ConfigError(
             f"Không tạo được dự án trong {directory}: {exc.strerror or exc}.",

@@ -480,10 +480,10 @@ class Pipeline:
 
 
 def _validated_shape(state: dict[str, Any], sections: list[Section]) -> bool:
-    """Whether a cached validation holds (findings, targets) for every section."""
+    """Whether a cached validation holds (findings, targets, unused files) for every section."""
     return all(
-        isinstance(state[s.name], tuple)
-        and len(state[s.name]) == 2
+        isinstance(state.get(s.name), tuple)
+        and len(state[s.name]) == 3
         and all(isinstance(f, Finding) for f in state[s.name][0])
         for s in sections
     )

@@ -169,7 +169,7 @@ def test_pandoc_killed_is_not_cached_as_the_departments_error(project, monkeypat
 
     suicide = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"
     real = pandoc.pandoc_command
-    monkeypatch.setattr(pandoc, "pandoc_command", lambda: [sys.executable, "-c", suicide])
+    monkeypatch.setattr(pandoc, "pandoc_command", lambda *_: [sys.executable, "-c", suicide])
     output = clean_failure(project.run("validate"), 3)
     assert f"pandoc bị dừng bởi tín hiệu {int(signal.SIGKILL)}" in output
     assert "lỗi của máy" in output and "tệp Markdown hỏng" not in output

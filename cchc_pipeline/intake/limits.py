@@ -492,9 +492,10 @@ def _render_check(
         return
     stem = section.workdir / f".check-{section.name}"
 
-    def converts(keys: list[str]) -> str | None:
+    def converts(keys: list[str], text: str | None = None) -> str | None:
+        """None when the parts (or ``text``) convert, else why not."""
         source = stem.with_suffix(".md")
-        source.write_text(document(keys), encoding="utf-8")
+        source.write_text(document(keys) if text is None else text, encoding="utf-8")
         job = ConversionJob(
             source=source,
             target=stem.with_suffix(".pdf"),
@@ -523,6 +524,17 @@ def _render_check(
         stem.with_suffix(".md").unlink(missing_ok=True)
         _passed(key, record=True)
         return
+    # before blaming the department: does a plain paragraph convert? If not, the tools or the
+    # project's templates are broken (exit 3), not this text
+    control = converts([], "\n\n# Kiểm tra\n\nĐoạn văn bản thường.\n")
+    if control is not None:
+        stem.with_suffix(".md").unlink(missing_ok=True)
+        raise ConversionError(
+            f"Không kiểm tra được bài viết của {section.name}: chuyển một đoạn văn thường sang "
+            f"PDF cũng thất bại ({control}).",
+            "Lỗi của công cụ hoặc của mẫu trong thư mục templates/ của dự án, không phải của bài "
+            "viết: báo cho người duy trì công cụ; thử “cchc clean” rồi chạy lại.",
+        )
     failed = [(k, why) for k in parts if (why := converts([k])) is not None]
     stem.with_suffix(".md").unlink(missing_ok=True)
     for part, why in failed or [("", whole)]:

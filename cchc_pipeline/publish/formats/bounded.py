@@ -17,7 +17,9 @@ from ...errors import LimitExceeded
 
 # what a process killed by its memory limit says (pandoc's runtime; Rust's allocator aborts)
 _OUT_OF_MEMORY = ("heap exhausted", "out of memory", "memory allocation of", "memoryerror")
-_MEMORY_SIGNALS = (-6, -9, -11)  # SIGABRT (allocation failed), SIGKILL (OOM killer), SIGSEGV
+# SIGABRT (an allocation refused under the limit), SIGSEGV; a SIGKILL comes from outside (the
+# system's OOM killer, a user) and is told as such by errors.check_machine, not as our limit
+_MEMORY_SIGNALS = (-6, -11)
 
 
 def address_space_limit(megabytes: int) -> Callable[[], None] | None:

@@ -393,18 +393,15 @@ def check_narrative(section: Section, narrative: Narrative, path: Path) -> None:
 
 def _measure_parts(section: Section, source: str, limits: Limits) -> dict[str, tuple[int, int]]:
     """(depth, longest word) of every part over a limit, from pandoc's reading of them."""
-    from ..publish.formats.bounded import run_bounded
-    from ..publish.formats.pandoc import READER, pandoc_command
+    from ..publish.formats.pandoc import READER, bounded_pandoc
 
     scratch = Path(tempfile.mkdtemp(prefix="cchc-measure-", dir=section.workdir))
     try:
         (scratch / "parts.md").write_text(source, encoding="utf-8")
-        command = [*pandoc_command(limits.pandoc_memory_mb), "parts.md", "-f", READER, "-t", "json"]
-        result = run_bounded(
-            command,
+        result = bounded_pandoc(
+            ["parts.md", "-f", READER, "-t", "json"],
             what=f"pandoc (đọc bài viết của {section.name})",
-            seconds=limits.pandoc_seconds,
-            megabytes=limits.pandoc_memory_mb,
+            limits=limits,
             cwd=scratch,
         )
     finally:

@@ -125,8 +125,7 @@ def _run_writer(
     Reading a narrative costs a pandoc run; the result is cached by the file's content, the
     writer, pandoc's version and the media prefix.
     """
-    from ..publish.formats.bounded import run_bounded
-    from ..publish.formats.pandoc import pandoc_command, pandoc_version
+    from ..publish.formats.pandoc import bounded_pandoc, pandoc_version
 
     writer = resources.templates_dir() / "filters" / "narrative.lua"
     key = digest(path.read_bytes(), path.suffix.lower(), writer.read_bytes(), pandoc_version(),
@@ -137,8 +136,7 @@ def _run_writer(
             shutil.copytree(cached / "media", workdir / "media", dirs_exist_ok=True)
         return json.loads((cached / "result.json").read_text(encoding="utf-8"))
     word = path.suffix.lower() == ".docx"
-    command = [
-        *pandoc_command(bounds.pandoc_memory_mb),
+    args = [
         str(path.resolve()),
         "--from",
         WORD_READER if word else MARKDOWN_READER,
@@ -148,11 +146,9 @@ def _run_writer(
         f"cchc-media={media_prefix}",
     ]
     if word:  # revisions and comments kept, so that the writer can say where they are
-        command += ["--extract-media=.", "--track-changes=all"]
+        args += ["--extract-media=.", "--track-changes=all"]
     try:
-        result = run_bounded(command, what=f"pandoc (đọc {path.name})",
-                             seconds=bounds.pandoc_seconds, megabytes=bounds.pandoc_memory_mb,
-                             cwd=workdir)  # fmt: skip
+        result = bounded_pandoc(args, what=f"pandoc (đọc {path.name})", limits=bounds, cwd=workdir)
     except OSError as exc:  # the machine's failure, not the file's: not cached as a finding
         raise machine_os_error(exc, "pandoc") from exc
     if result.returncode != 0:

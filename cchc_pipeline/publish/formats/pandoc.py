@@ -76,13 +76,32 @@ def pandoc_command(memory_mb: int | None = None) -> list[str]:
     return [pandoc_path(), *options]
 
 
+def bounded_pandoc(
+    args: list[str],
+    *,
+    what: str,
+    limits: Limits,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run pandoc with ``args`` under the time and memory limits of ``[limits]``: how every
+    pandoc of a build runs (narratives read, checked, converted)."""
+    return run_bounded(
+        [*pandoc_command(limits.pandoc_memory_mb), *args],
+        what=what,
+        seconds=limits.pandoc_seconds,
+        megabytes=limits.pandoc_memory_mb,
+        cwd=cwd,
+        env=env,
+    )
+
+
 def run_pandoc(
     job: ConversionJob, args: list[str], *, to: str, output: Path | None = None
 ) -> bytes:
     """Convert ``job.source`` with pandoc; return stdout when ``output`` is None."""
     filters = [job.find_template("filters/formats.lua"), job.find_template("filters/layout.lua")]
     command = [
-        *pandoc_command(),
         str(job.source),
         "--from",
         READER,
@@ -96,15 +115,8 @@ def run_pandoc(
     if output is not None:
         command += ["--output", str(output)]
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(job.epoch)}
-    limits = job.limits or Limits()
-    command[: len(pandoc_command())] = pandoc_command(limits.pandoc_memory_mb)
-    result = run_bounded(
-        command,
-        what=f"pandoc ({to})",
-        seconds=limits.pandoc_seconds,
-        megabytes=limits.pandoc_memory_mb,
-        env=env,
-        cwd=job.resources,
+    result = bounded_pandoc(
+        command, what=f"pandoc ({to})", limits=job.limits or Limits(), env=env, cwd=job.resources
     )
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()

@@ -451,3 +451,31 @@ def test_depth_comes_from_the_scheme_not_the_order():
     result = recognise(blocks, _names(DEPARTMENT_PARTS))
     assert [h.depth for h in result.headings] == [1, 1]
     assert result.parts_of == {0: ["ket_qua"], 2: ["han_che"]}
+
+
+def test_a_body_sentence_with_a_date_is_not_taken_for_the_header():
+    from cchc_pipeline.intake.framing import find_framing
+
+    blocks = [
+        block("I. KẾT QUẢ ĐẠT ĐƯỢC", bold=True, caps=True),
+        block(
+            "Trong năm 2015, ngày 20 tháng 5 năm 2015 UBND tỉnh đã ban hành kế hoạch cải cách "
+            "hành chính và triển khai đến tất cả các sở, ngành, địa phương trong tỉnh."
+        ),
+    ]
+    framing = find_framing(blocks)
+    assert (framing.start, framing.end, framing.left_out) == (0, 2, [])
+
+
+def test_a_heading_in_capitals_after_the_summary_is_the_body():
+    from cchc_pipeline.intake.framing import find_framing
+
+    blocks = [
+        block("BÁO CÁO", bold=True, caps=True),
+        block("Tổng kết cải cách hành chính trong lĩnh vực cải cách thể chế", bold=True),
+        block("KẾT QUẢ ĐẠT ĐƯỢC", bold=True, caps=True),
+        block(RESULTS),
+    ]
+    framing = find_framing(blocks)
+    assert framing.start == 2
+    assert [what for _, what in framing.left_out] == ["tên loại văn bản", "trích yếu"]

@@ -56,7 +56,14 @@ def _lines(block: Mapping[str, Any]) -> list[str]:
     return [line.strip() for line in block.get("text", "").split("\n") if line.strip()]
 
 
+HEADER_LINE_CHARS = 90  # a header line is short: "Lạng Sơn, ngày 05 tháng 8 năm 2020"
+
+
 def _is_header_line(text: str) -> bool:
+    """A line of the Decree-30 header block; a body sentence that happens to open with
+    "…, ngày 20 tháng 5 năm 2015" is longer than any of them."""
+    if len(text) > HEADER_LINE_CHARS:
+        return False
     folded = fold(text)
     return (
         _NATION in folded
@@ -95,14 +102,16 @@ def _front(blocks: Sequence[Mapping[str, Any]], framing: Framing) -> None:
         framing.left_out.append((i, "tiêu đề văn bản" if i != kind_at else "tên loại văn bản"))
     i = last + 1
     if kind_at is not None:
-        # the summary line(s): bold, capitals or set apart, up to three short blocks
+        # the summary line(s): bold or set apart, up to two short blocks; a line in capitals,
+        # a styled heading or a numbered one is the body's first heading, not the summary
         taken = 0
-        while i < len(blocks) and taken < 3:
+        while i < len(blocks) and taken < 2:
             block = blocks[i]
             text = block.get("text", "").strip()
-            looks = block.get("bold") or block.get("kind") == "other" or block.get("caps")
+            looks = block.get("bold") or block.get("kind") == "other"
             numbered = re.match(r"^(?:[IVXLC]+|\d+|[a-zđ])\s*[.)]", text)
-            if not text or not looks or numbered or len(text) > 300 or block.get("kind") == "item":
+            heading = block.get("caps") or block.get("kind") in {"header", "item"}
+            if not text or not looks or numbered or heading or len(text) > 300:
                 break
             framing.left_out.append((i, "trích yếu"))
             i += 1

@@ -305,11 +305,15 @@ def _collect_parts(
         return {"file": path, "paragraph": blocks[block_index].get("para"), "heading": heading}
 
     heading_of: dict[str, str] = {}
+    told = 0
     for heading in mapping.headings:
         parts = mapping.parts_of.get(heading.index)
         if not parts:
             continue
         heading_of.setdefault(parts[0], heading.text)
+        told += 1
+        if told > SHOWN_PROBLEMS:  # a wrong file with thousands of headings: not all told
+            continue
         section.add(
             Severity.INFO,
             f"Đề mục “{heading.text}” → mục {_titles(spec, parts)}.",
@@ -326,14 +330,21 @@ def _collect_parts(
                 "này để tách nội dung.",
                 **where(heading.index + at, heading.text),
             )
-    for heading, key in mapping.duplicates:
+    for heading, key in mapping.duplicates[:SHOWN_PROBLEMS]:
         section.warning(
             f"Mục “{spec[key].title}” xuất hiện hai lần (đề mục “{heading.text}”); nội dung được "
             "nối tiếp.",
             hint="Gộp nội dung vào một đề mục.",
             **where(heading.index + at, heading.text),
         )
-    for heading in mapping.unmatched:
+    if len(mapping.unmatched) > SHOWN_PROBLEMS:  # a wrong file: the first ones, then a count
+        section.warning(
+            f"Còn {len(mapping.unmatched) - SHOWN_PROBLEMS} đề mục khác không ứng với mục nào "
+            "của báo cáo; nội dung dưới các đề mục đó không được đưa vào.",
+            hint="Kiểm tra đã gửi đúng tệp báo cáo chuyên đề của đơn vị.",
+            **where(mapping.unmatched[SHOWN_PROBLEMS].index + at),
+        )
+    for heading in mapping.unmatched[:SHOWN_PROBLEMS]:
         guess = nearest(heading.text, names)
         hint = (
             f"Có phải là mục “{guess.title}”? Đổi tên đề mục cho đúng nghĩa."
@@ -433,13 +444,11 @@ def _say_left_out(section, framing, mapping, body, blocks, path) -> None:
 def _say_problems(section, problems, blocks, kept, mapping, at, path) -> None:
     shown: dict[str, int] = {}
     seen: set[tuple[str, int]] = set()
-    part_heading = {}
+    starts = {h.index + at: h.text for h in mapping.headings if mapping.parts_of.get(h.index)}
+    part_heading: dict[int, str | None] = {}
     current = None
-    for index in range(len(blocks)):
-        body_index = index - at
-        for heading in mapping.headings:
-            if heading.index == body_index and mapping.parts_of.get(heading.index):
-                current = heading.text
+    for index in range(len(blocks)):  # the part heading each block is under
+        current = starts.get(index, current)
         part_heading[index] = current
     for problem in problems:
         block = int(problem.get("block", 0)) - 1  # Lua counts from 1

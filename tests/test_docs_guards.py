@@ -17,12 +17,11 @@ from pathlib import Path
 import jinja2.defaults
 import pytest
 
-import cchc_pipeline
 from cchc_pipeline import catalogue
 from cchc_pipeline.report import SLOTS
 
-PACKAGE = Path(cchc_pipeline.__file__).resolve().parent
-REPO = PACKAGE.parent
+REPO = Path(__file__).resolve().parent.parent  # the checkout (the package may be installed)
+PACKAGE = REPO / "cchc_pipeline"
 DOCS = REPO / "docs"
 
 

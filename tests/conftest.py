@@ -47,6 +47,16 @@ def project(tmp_path: Path) -> ReportProject:
 
 
 @pytest.fixture(scope="session")
+def sample_markdown(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The shipped sample's report as Markdown, built once (what other submissions of the same
+    figures must reproduce)."""
+    project = ReportProject.sample(tmp_path_factory.mktemp("sample") / "bao-cao")
+    result = project.run("build", "-f", "md")
+    assert result.exit_code == 0, result.output
+    return project.output("md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
 def built_sample(tmp_path_factory: pytest.TempPathFactory) -> ReportProject:
     """The sample project built once in every format (read-only for the tests using it)."""
     project = ReportProject.sample(tmp_path_factory.mktemp("built") / "bao-cao")

@@ -27,15 +27,6 @@ FIELDS = ("stp", "vp", "snv", "stc", "stttt", "skhcn")
 SHEET = "Số liệu"
 
 
-@pytest.fixture(scope="module")
-def sample_markdown(tmp_path_factory) -> str:
-    """The shipped sample's Markdown, built once for the module."""
-    project = ReportProject.sample(tmp_path_factory.mktemp("sample") / "bao-cao")
-    result = project.run("build", "-f", "md")
-    assert result.exit_code == 0, result.output
-    return project.output("md").read_text(encoding="utf-8")
-
-
 def nominations(project: ReportProject, plugin: str) -> list:
     """The nominations the plugin collected (the report's Markdown shows only their counts)."""
     from cchc_pipeline.config import load_config

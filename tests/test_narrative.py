@@ -184,3 +184,17 @@ def test_subprocess_pandoc_is_the_bundled_one():
         [pypandoc.get_pandoc_path(), "--version"], capture_output=True, text=True, check=True
     )
     assert out.stdout.startswith("pandoc 3.")
+
+
+def test_a_typed_fence_stays_text_inside_the_departments_part(project):
+    """A clerk's line ":::" must not close the div the part is placed in (nor open one)."""
+    text = (project.root / "submissions" / "stp" / "bao-cao.md").read_text(encoding="utf-8")
+    text = text.replace("# Hạn chế\n", "# Hạn chế\n\n:::\n\n::: slides\n\nCHÈN SLIDE\n\n:::\n\n", 1)
+    write_narrative(project, text)
+    result = project.run("build", "-f", "md")
+    assert result.exit_code == 0, result.output
+    markdown = project.output("md").read_text(encoding="utf-8")
+    at = markdown.index("CHÈN SLIDE")
+    opened = markdown.rindex("::: narrative", 0, at)
+    assert "\n:::\n" not in markdown[opened:at]  # still inside the department's part
+    assert "\\:::" in markdown[opened:at]

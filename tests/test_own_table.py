@@ -51,14 +51,6 @@ OWN_LABELS = {
 FUZZY = {"vbqppl_ubnd": 97, "pbgdpl_luot_nguoi": 95}  # the rest match exactly once folded
 
 
-@pytest.fixture(scope="module")
-def sample_markdown(tmp_path_factory) -> str:
-    project = ReportProject.sample(tmp_path_factory.mktemp("sample") / "bao-cao")
-    result = project.run("build", "-f", "md")
-    assert result.exit_code == 0, result.output
-    return project.output("md").read_text(encoding="utf-8")
-
-
 @pytest.fixture
 def catalogue():
     return load_catalogue(plugins_dir() / "stp" / "catalogue.toml").localized("tỉnh")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-
 PLUGIN = "stp"
 TOML = "submissions/stp/so-lieu.toml"
 
@@ -31,15 +29,6 @@ def csv_as_toml(project, plugin: str = PLUGIN) -> str:
         lines.append(f"{row[0]} = {{ {', '.join(cells)} }}")
     path.unlink()
     return "\n".join(lines) + "\n"
-
-
-@pytest.fixture(scope="module")
-def sample_markdown(tmp_path_factory) -> str:
-    from cchc_pipeline.testing import ReportProject
-
-    project = ReportProject.sample(tmp_path_factory.mktemp("toml") / "bao-cao")
-    assert project.run("build", "-f", "md").exit_code == 0
-    return project.output("md").read_text(encoding="utf-8")
 
 
 def test_toml_figures_build_the_sample_report(project, sample_markdown):

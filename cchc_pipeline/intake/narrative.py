@@ -217,6 +217,7 @@ _PROBLEMS = {
     ),
 }
 SHOWN_PROBLEMS = 20  # per kind; the rest in one finding
+_FENCE = re.compile(r"(?m)^(?=:::)")
 
 
 def read_narrative(
@@ -366,6 +367,8 @@ def _collect_parts(
         if block.get("generated"):
             continue
         text = unicodedata.normalize("NFC", block.get("markdown", ""))
+        if block.get("kind") in {"para", "item"}:  # pandoc writes a typed ":::" as is: it
+            text = _FENCE.sub(r"\\", text)  # would close the div the text is placed in
         if index == last_body:
             text = strip_end_mark(text)
         kept.add(index + at)

@@ -70,7 +70,7 @@ class Heading:
 
 
 @dataclass
-class Mapping_:
+class Outline:
     """What the recogniser made of a narrative: each heading and the part(s) it became."""
 
     headings: list[Heading] = field(default_factory=list)
@@ -160,9 +160,9 @@ def nearest(text: str, names: Sequence[PartNames]) -> PartNames | None:
     return names[best[1]] if best[0] >= 0.4 else None
 
 
-def recognise(blocks: Sequence[Mapping[str, Any]], names: Sequence[PartNames]) -> Mapping_:
+def recognise(blocks: Sequence[Mapping[str, Any]], names: Sequence[PartNames]) -> Outline:
     """Headings, depths and parts of the blocks (the body, framing already removed)."""
-    result = Mapping_()
+    result = Outline()
     stack: list[tuple[Any, float, int]] = []  # (signature, rank, heading index)
     # the active part boundaries: (depth, parts named, heading index, split so far)
     active: list[dict[str, Any]] = []

@@ -22,6 +22,7 @@ from .intake.names import on_disk
 
 DEFAULT_CONFIG_NAME = "config.toml"
 DEFAULT_FORMATS = ("md", "docx", "pdf", "html", "pptx")
+PROGRAMME_KINDS = ("CHƯƠNG TRÌNH", "KẾ HOẠCH")
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,26 @@ SCHEMA: dict[str, dict[str, Key]] = {
             "names", "định dạng báo cáo chuyên đề của từng sở", default=("docx", "pdf")
         ),
         "commendations": Key("names", "định dạng danh sách khen thưởng", default=("docx", "xlsx")),
+        "programme": Key(
+            "names", "định dạng Chương trình (Kế hoạch) CCHC 2021 - 2030", default=("docx", "pdf")
+        ),
+    },
+    # the 2021–2030 programme (publish/documents.py programme_info): an empty key is derived
+    # from the report's own [document], [signer] and [recipients]
+    "chuong_trinh": {
+        "kind": Key("text", "CHƯƠNG TRÌNH hoặc KẾ HOẠCH", default=PROGRAMME_KINDS[0]),
+        "number": Key("text", "số văn bản; để trống khi chưa cấp số", default=""),
+        "symbol": Key("text", "ký hiệu; mặc định CTr-UBND hoặc KH-UBND theo loại", default=""),
+        "summary": Key("text", "trích yếu; mặc định “Cải cách hành chính … giai đoạn …”"),
+        "date": Key("date", "ngày ban hành; mặc định ngày của báo cáo", default=None),
+        "period": Key("years", "giai đoạn của Chương trình", default=(2021, 2030)),
+        "goal": Key("text", "mục tiêu chung (khi bài nộp tổng hợp không ghi)", default=""),
+        "signer_authority": Key("lines", "thẩm quyền ký; mặc định như báo cáo", default=()),
+        "signer_position": Key("text", "chức vụ người ký; mặc định như báo cáo", default=""),
+        "signer_name": Key("text", "họ và tên người ký; mặc định như báo cáo", default=""),
+        "recipients": Key("names", "nơi nhận; mặc định như báo cáo", default=()),
+        "archive": Key("text", "nơi lưu; mặc định như báo cáo", default=""),
+        "agencies": Key("names", "các cơ quan khác được giao nhiệm vụ", default=()),
     },
     # what a submission may cost the readers and writers (cchc_pipeline/intake/limits.py)
     "limits": {
@@ -114,6 +135,9 @@ class ReportConfig:
     departments: dict[str, str] = field(default_factory=dict)
     lines: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False, compare=False)
     limits: dict[str, int] = field(default_factory=lambda: dict(intake_limits.DEFAULTS))
+    chuong_trinh: dict[str, Any] = field(
+        default_factory=lambda: {k: v.default for k, v in SCHEMA["chuong_trinh"].items()}
+    )
 
     @property
     def project_dir(self) -> Path:
@@ -154,6 +178,7 @@ class ReportConfig:
             departments=self.departments,
             lines=self.lines,
             limits=merged.get("limits", self.limits),
+            chuong_trinh=merged.get("chuong_trinh", self.chuong_trinh),
         )
 
 
@@ -528,6 +553,15 @@ def validate_config(
     problems += _hidden_problems(raw, at)
     if tables.get("document", {}).get("level") not in (None, "tỉnh", "huyện"):
         problems.append(f"{at('document', 'level')}: “level” phải là “tỉnh” hoặc “huyện”.")
+    programme = tables.get("chuong_trinh", {})
+    if isinstance(programme.get("kind"), str) and programme["kind"].upper() in PROGRAMME_KINDS:
+        programme["kind"] = programme["kind"].upper()  # "Kế hoạch" is the same kind
+    if programme.get("kind") not in (None, *PROGRAMME_KINDS):
+        problems.append(
+            f"{at('chuong_trinh', 'kind')}: “kind” trong mục [chuong_trinh] phải là "
+            + " hoặc ".join(f"“{k}”" for k in PROGRAMME_KINDS)
+            + "."
+        )
     if problems:
         raise ConfigError(
             "Tệp cấu hình có lỗi:\n" + "\n".join(f"  - {p}" for p in problems),

@@ -16,7 +16,7 @@ from .catalogue import Catalogue
 from .checks.rules import check_rules
 from .checks.targets import evaluate_targets
 from .config import ReportConfig
-from .intake import owntable, tomlintake, xlsxread
+from .intake import owntable, tasks, tomlintake, xlsxread
 from .intake.discovery import find_figures
 from .intake.names import on_disk
 from .intake.narrative import DEPARTMENT_PARTS, Narrative, read_narrative
@@ -54,6 +54,7 @@ class FieldData:
     table: YearlyTable
     narrative: Narrative = field(default_factory=Narrative)
     nominations: list[Nomination] = field(default_factory=list)
+    plan: tasks.Plan = field(default_factory=tasks.Plan)  # tasks and targets 2021–2030
 
     def value(self, indicator: str, year: int | None = None) -> float | int | None:
         """The value in ``year`` (default: the last year of the period)."""
@@ -109,6 +110,7 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
     # suffix of the path found says how to read it
     found = find_figures(section, (xlsxread.DATA_FILE, DATA_FILE, tomlintake.DATA_FILE))
     nominations = None
+    sheets: tuple[Any, Any] = (None, None)  # the form's task and target sheets
     if found is None:
         table = YearlyTable(source=section.relative(csv), read=False)
     elif found.suffix == ".xlsx":
@@ -123,6 +125,11 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
                 if not on_disk(folder, NOMINATIONS_FILE).is_file():
                     sheet = book.sheet(xlsxread.NOMINATIONS_SHEET, required=False)
                     nominations = read_nomination_grid(section, sheet)
+                if grid is not None:  # the form's own sheets, read while the book is open
+                    sheets = tuple(  # type: ignore[assignment]
+                        _materialised(book.sheet(name, required=False))
+                        for name in (tasks.TASKS_SHEET, tasks.TARGETS_SHEET)
+                    )
     elif found.suffix == ".csv":
         table = owntable.read_figures_csv(section, found, catalogue)  # by label without codes
     else:
@@ -133,6 +140,7 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
         table=table,
         narrative=read_narrative(section, DEPARTMENT_PARTS),
         nominations=read_nominations(section) if nominations is None else nominations,
+        plan=tasks.read_plan(section, *sheets),
     )
     section.nominations = data.nominations
     for part in leftover_guidance(data.narrative.parts):
@@ -143,6 +151,13 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
             hint="Xóa đoạn in nghiêng bắt đầu bằng “Hướng dẫn (xóa đoạn này khi viết)”.",
         )
     return data
+
+
+def _materialised(grid: Any) -> Any:
+    """A sheet's rows read now: the workbook is closed before the tasks are read."""
+    if grid is not None:
+        grid.rows = list(grid.rows)
+    return grid
 
 
 def validate_field(section: Section, catalogue: Catalogue, data: FieldData) -> None:

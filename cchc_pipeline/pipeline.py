@@ -20,6 +20,7 @@ from typing import Any
 from . import resources
 from .cache import CACHE_DIR, Cache, digest, usable_root
 from .cache import set_warning as set_cache_warning
+from .checks.agencies import check_agencies, known_agencies
 from .config import ReportConfig, did_you_mean, report_epoch
 from .console import SILENT, Console
 from .department import FieldData
@@ -29,11 +30,18 @@ from .intake import limits as intake_limits
 from .intake.discovery import warn_unused
 from .model import Finding, Severity
 from .plugins import PluginInfo, PluginSet, load_plugins
-from .publish.documents import Document, DocumentInfo, commendation_info, department_info
+from .publish.documents import (
+    Document,
+    DocumentInfo,
+    commendation_info,
+    department_info,
+    programme_info,
+)
 from .publish.manifest import sealer
 from .publish.outputs import convert_and_publish
 from .render.charts import ChartDrawer
 from .render.numbering import number_tables_and_figures
+from .render.programme import gather as gather_programme
 from .render.templating import Markdown, Templates, escape
 from .report import SLOTS, Report, Section
 from .stagecache import (
@@ -52,6 +60,7 @@ STAGE_NAMES = {
 REPORT_TEMPLATE = "report.md.j2"
 THEMATIC_TEMPLATE = "chuyen-de.md.j2"
 COMMENDATIONS_TEMPLATE = "khen-thuong.md.j2"
+PROGRAMME_TEMPLATE = "chuong-trinh.md.j2"
 
 
 @dataclass
@@ -222,11 +231,13 @@ class Pipeline:
                 section.findings, section.targets, section.unused_files = state[section.name]
             self.console.progress("kiểm tra: không đổi (bộ nhớ đệm)")
             return self.report.findings
+        agencies = known_agencies(self.report)
         for section in sections:
             if section.failure:
                 continue
             self.console.progress(f"{section.name}: kiểm tra")
             self._validate(section)
+            check_agencies(section, agencies)
             warn_unused(section)  # after validation, which reads van-ban.toml
         if validated and not self.failures:
             self.stages.store(
@@ -306,9 +317,11 @@ class Pipeline:
                 {s.name: {"fragments": s.fragments, "charts": s.chart_requests}
                  for s in self.report.sections.values()},
             )  # fmt: skip
+        info = DocumentInfo.of_report(self.config)
         return self._render_document(
-            REPORT_TEMPLATE, DocumentInfo.of_report(self.config), self.revision, report=self.report
-        )
+            REPORT_TEMPLATE, info, self.revision, report=self.report,
+            programme=gather_programme(self.report, programme_info(self.config, info)),
+        )  # fmt: skip
 
     def _render(self, section: Section) -> None:
         fragments = self._call(
@@ -337,7 +350,8 @@ class Pipeline:
     ) -> list[Document]:
         """The report, each department's thematic report and the commendation list."""
         output = self.config.output
-        wanted = set(available_names := [*output["thematic"], *output["commendations"]])
+        available_names = [*output["thematic"], *output["commendations"], *output["programme"]]
+        wanted = set(available_names)
         if restrict is not None:
             wanted = {name for name in available_names if name in restrict}
         info = DocumentInfo.of_report(self.config)
@@ -370,6 +384,16 @@ class Pipeline:
                 Document("khen-thuong", f"{output['name']}-khen-thuong", markdown, commendations,
                          listed, self._metadata(own, rev))
             )  # fmt: skip
+        programme = tuple(f for f in output["programme"] if f in wanted)
+        if programme and gather_programme(self.report).tasks:
+            own = programme_info(self.config, info)
+            content = gather_programme(self.report, own)
+            rev = self._content_revision(content.fingerprint())
+            markdown = self._render_document(PROGRAMME_TEMPLATE, own, rev, programme=content)
+            found.append(
+                Document("chuong-trinh", f"{output['name']}-chuong-trinh-2021-2030", markdown,
+                         programme, None, self._metadata(own, rev))
+            )  # fmt: skip
         return found
 
     def build(self, formats: Iterable[str] | None, output_dir: Path) -> BuildResult:
@@ -382,7 +406,8 @@ class Pipeline:
         available = self.plugins.formats()
         restrict = None if formats is None else set(formats)
         chosen = list(dict.fromkeys(self.config.output["formats"] if formats is None else formats))
-        others = [*self.config.output["thematic"], *self.config.output["commendations"]]
+        output = self.config.output
+        others = [*output["thematic"], *output["commendations"], *output["programme"]]
         for name in [*chosen, *others]:
             if name not in available:
                 raise ConfigError(

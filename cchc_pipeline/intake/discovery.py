@@ -40,7 +40,8 @@ from .sniff import BY_SUFFIX, CONVERTED, PICTURE, SCAN, SPREADSHEET, TEXT, WORD,
 NARRATIVE_NAMES = ("bao-cao.docx", "bao-cao.md")
 FIGURE_NAMES = ("so-lieu.xlsx", "so-lieu.csv", "so-lieu.toml")  # read in this order
 # Files with a fixed name that some reader looks for: never taken as "the only Word file"
-OTHER_NAMES = ("khen-thuong.csv", "van-ban.toml", "chi-so.csv")
+OTHER_NAMES = ("khen-thuong.csv", "van-ban.toml", "chi-so.csv", "nhiem-vu.csv", "chi-tieu.csv",
+               "chuong-trinh.md", "chuong-trinh.docx")  # fmt: skip
 NOTE_STEM = "readme"  # README.md: a note for people, documented as never read
 # The suffix each reader opens a file by
 _READ_AS = {Kind.DOCX: ".docx", Kind.MARKDOWN: ".md", Kind.XLSX: ".xlsx", Kind.CSV: ".csv",

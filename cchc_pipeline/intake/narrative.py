@@ -82,6 +82,13 @@ COORDINATOR_PARTS: dict[str, Part] = {
     ),
     "kien_nghi": DEPARTMENT_PARTS["kien_nghi"],
 }
+# The coordinator's own parts of the 2021–2030 programme, in ``chuong-trinh.md`` (or .docx)
+PROGRAMME_NAMES = ("chuong-trinh.docx", "chuong-trinh.md")
+PROGRAMME_PARTS: dict[str, Part] = {
+    "muc_tieu": Part("Mục tiêu chung", (r"\bmuc tieu\b",)),
+    "kinh_phi": Part("Kinh phí thực hiện", (r"\bkinh phi\b",)),
+    "to_chuc": Part("Tổ chức thực hiện", (r"\bto chuc thuc hien\b", r"\btrach nhiem\b")),
+}
 
 # The department's text inside the documents is marked so that the DOCX can tell it from
 # what the tool generated around it (``layout.lua``); other formats drop the mark.
@@ -224,10 +231,12 @@ def read_narrative(
     section: Section,
     spec: Mapping[str, Part] = DEPARTMENT_PARTS,
     required: Sequence[str] | None = None,
+    names: Sequence[str] = NAMES,
 ) -> Narrative:
-    """Find, read and check the section's narrative; problems become located findings."""
+    """Find, read and check the section's narrative (``names``: the file's names, Word
+    first); problems become located findings."""
     assert section.submission is not None
-    path = find_narrative(section, NAMES)  # by name and content; a .doc comes converted
+    path = find_narrative(section, names)  # by name and content; a .doc comes converted
     required = list(spec) if required is None else list(required)
     if path is None:
         return Narrative()

@@ -10,6 +10,7 @@ in its submission folder; anything it leaves out is derived from the report's co
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -265,4 +266,32 @@ def commendation_info(report_info: DocumentInfo) -> DocumentInfo:
             "Chương trình tổng thể cải cách hành chính nhà nước giai đoạn "
             f"{report_info.period[0]} - {report_info.period[1]}"
         ),
+    )
+
+
+PROGRAMME_SYMBOLS = {"CHƯƠNG TRÌNH": "CTr", "KẾ HOẠCH": "KH"}
+
+
+def programme_info(config: ReportConfig, report_info: DocumentInfo) -> DocumentInfo:
+    """The 2021–2030 programme (CHƯƠNG TRÌNH or KẾ HOẠCH): ``[chuong_trinh]`` over the
+    report's own particulars, issued by the same agency and signer unless the config says."""
+    given = config.chuong_trinh
+    kind = given["kind"]
+    period = tuple(given["period"])
+    agency_code = report_info.symbol.rpartition("-")[2] or "UBND"
+    area = re.sub(r"^(?:UBND|Ủy ban nhân dân)\s+", "", report_info.full_name, flags=re.I)
+    return replace(
+        report_info,
+        kind=kind,
+        summary=given["summary"]
+        or f"Cải cách hành chính {area} giai đoạn {period[0]} - {period[1]}",
+        number=given["number"],
+        symbol=given["symbol"] or f"{PROGRAMME_SYMBOLS[kind]}-{agency_code}",
+        date=given["date"] or report_info.date,
+        signer_authority=tuple(given["signer_authority"]) or report_info.signer_authority,
+        signer_position=given["signer_position"] or report_info.signer_position,
+        signer_name=given["signer_name"] or report_info.signer_name,
+        recipients=tuple(given["recipients"]) or report_info.recipients,
+        archive=given["archive"] or report_info.archive,
+        period=period,  # type: ignore[arg-type]
     )

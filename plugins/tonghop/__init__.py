@@ -4,14 +4,22 @@ Not a reform field of its own: it writes the leadership and direction (Phần I.
 assessment (Phần I.III) with the programme's targets summarised across every field and the
 departments' limitations, causes and lessons, the general 2021–2030 direction (Phần II.I),
 the recommendations (Phần III, with the departments' own), and Phụ lục III (PAR Index and
-satisfaction index by year, the change in rank computed).
+satisfaction index by year, the change in rank computed). Its ``chuong-trinh.md`` gives the
+2021–2030 programme's own parts: the overall goal, funding and organisation.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cchc_pipeline import Department, hookimpl
 from cchc_pipeline.department import FieldData
-from cchc_pipeline.intake.narrative import COORDINATOR_PARTS, read_narrative
+from cchc_pipeline.intake.narrative import (
+    COORDINATOR_PARTS,
+    PROGRAMME_NAMES,
+    PROGRAMME_PARTS,
+    read_narrative,
+)
 from cchc_pipeline.intake.nominations import check_duplicates, read_nominations
 
 from .index import check_index, read_index
@@ -32,7 +40,18 @@ def cchc_collect(section):
     return {
         "narrative": read_narrative(section, COORDINATOR_PARTS),
         "index": read_index(section),
+        "programme": _programme(section),
     }
+
+
+def _programme(section):
+    """The coordinator's parts of the 2021–2030 programme (``chuong-trinh.md``), when sent:
+    its overall goal, funding and organisation; the goal may be left to the config."""
+    if not any((Path(section.submission) / name).is_file() for name in PROGRAMME_NAMES):
+        return None
+    return read_narrative(
+        section, PROGRAMME_PARTS, required=("kinh_phi", "to_chuc"), names=PROGRAMME_NAMES
+    )
 
 
 @hookimpl

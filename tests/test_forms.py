@@ -101,9 +101,17 @@ def fill_form(project: ReportProject, plugin: str, *, reverse: bool = False):
             # typed with combining accents, as some Vietnamese keyboard settings do
             value = unicodedata.normalize("NFD", text)
             nominations.cell(row=start + offset, column=column, value=value)
+    for sheet_name, csv_name in (("Nhiệm vụ 2021-2030", "nhiem-vu.csv"),
+                                 ("Chỉ tiêu 2025-2030", "chi-tieu.csv")):  # fmt: skip
+        sheet = book[sheet_name]
+        start = header_row(sheet, "Nhiệm vụ" if csv_name == "nhiem-vu.csv" else "Năm") + 1
+        for offset, line in enumerate(sample_rows(project, plugin, csv_name)[1:]):
+            for column, text in enumerate(line, start=1):  # a year typed is a number
+                value = int(text) if text.isdigit() else text
+                sheet.cell(row=start + offset, column=column, value=value)
     submission = project.root / "submissions" / plugin
-    (submission / "so-lieu.csv").unlink()
-    (submission / "khen-thuong.csv").unlink()
+    for name in ("so-lieu.csv", "khen-thuong.csv", "nhiem-vu.csv", "chi-tieu.csv"):
+        (submission / name).unlink()
     path = submission / "so-lieu.xlsx"
     book.save(path)
     return book, path

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from typing import Any
 from ..catalogue import Catalogue, Indicator
 from ..config import ReportConfig, did_you_mean
 from ..errors import ConfigError, ConversionError, PluginError
+from ..intake import tasks as task_data
 from ..intake.narrative import COORDINATOR_PARTS, DEPARTMENT_PARTS, Part
 from ..intake.narrative import NAMES as NARRATIVE_FILES
 from ..intake.nominations import KINDS as NOMINATION_KINDS
@@ -44,6 +46,8 @@ TEMPLATE = NARRATIVE_FILES[0]  # bao-cao.docx, the narrative in Word
 DEFAULT_DIR = "bieu-mau"
 COORDINATOR = "tonghop"  # the shipped coordinator: no catalogue, its own narrative parts
 GUIDE_SHEET = "Hướng dẫn"
+AGENCIES_SHEET = "Danh mục cơ quan"  # hidden: the list the task sheet's agency cells offer
+DEADLINES = (*map(str, range(2021, 2031)), "2021 - 2025", "2026 - 2030", "2021 - 2030")
 NOMINATION_HEADERS = ("Loại", "Tên", "Chức vụ, đơn vị", "Thành tích", "Hình thức")
 GUIDANCE_MARK = "Hướng dẫn (xóa đoạn này khi viết):"
 GUIDANCE = {
@@ -74,6 +78,7 @@ class Form:
     parts: Mapping[str, Part]
     years: range
     recipient: str  # who the filled form goes back to
+    agencies: tuple[str, ...] = ()  # the agencies a task may name (the task sheet's list)
 
     @property
     def who(self) -> str:
@@ -103,6 +108,12 @@ def load_forms(config: ReportConfig, plugin: str | None) -> tuple[list[Form], li
         if coordinator and coordinator.department
         else config.agency["full_name"] or "cơ quan tổng hợp báo cáo"
     )
+    agencies = [
+        re.sub(r"\s*\([^)]*\)$", "", i.department.name)
+        for i in found.infos.values()
+        if i.department
+    ]
+    agencies = list(dict.fromkeys([*agencies, *config.chuong_trinh["agencies"]]))
     forms, skipped = [], []
     for name in names:
         info = found.infos[name]
@@ -124,6 +135,7 @@ def load_forms(config: ReportConfig, plugin: str | None) -> tuple[list[Form], li
                 parts=DEPARTMENT_PARTS if catalogue else COORDINATOR_PARTS,
                 years=range(first, last + 1),
                 recipient=recipient,
+                agencies=tuple(agencies),
             )
         )
     if plugin is not None and skipped:
@@ -271,6 +283,9 @@ def _write_workbook(form: Form, stamp: dt.datetime, reference: Path | None, path
     _guide_sheet(guide, form)
     _data_sheet(book.create_sheet(DATA_SHEET), form)
     _nominations_sheet(book.create_sheet(NOMINATIONS_SHEET), form)
+    _tasks_sheet(book.create_sheet(task_data.TASKS_SHEET), form)
+    _targets_sheet(book.create_sheet(task_data.TARGETS_SHEET), form)
+    _agencies_sheet(book.create_sheet(AGENCIES_SHEET), form)
     book.save(path)
     fix_zip_times(path, stamp)
 
@@ -400,6 +415,96 @@ def _nominations_sheet(sheet: Any, form: Form, rows: int = 200) -> None:
     _protect(sheet, sort=True, autoFilter=True)
 
 
+def _open_rows(sheet: Any, width: int, rows: int) -> None:
+    """The input rows under the header: bordered, unlocked."""
+    from openpyxl.styles import Protection
+
+    for row in range(4, 4 + rows):
+        for column in range(1, width + 1):
+            cell = sheet.cell(row=row, column=column)
+            _style(cell, vertical="top")
+            cell.protection = Protection(locked=False)
+
+
+def _list_rule(values: str, title: str, error: str, *, stop: bool = True) -> Any:
+    """A drop-down list; ``stop=False`` warns and still accepts another value."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    return DataValidation(
+        type="list", formula1=values, allow_blank=True, showErrorMessage=True,
+        errorStyle="stop" if stop else "warning", errorTitle=title, error=error,
+    )  # fmt: skip
+
+
+def _tasks_sheet(sheet: Any, form: Form, rows: int = 100) -> None:
+    """The 2021–2030 tasks: lead agency from the list of known agencies (another name is
+    accepted with a warning, as the reader does), the deadline from a list of years."""
+    from openpyxl.utils import get_column_letter
+
+    headers = list(task_data.TASK_COLUMNS.values())
+    _top(
+        sheet,
+        f"NHIỆM VỤ GIAI ĐOẠN 2021 - 2030 - {form.who.upper()}",
+        "Mỗi dòng một nhiệm vụ: một cơ quan chủ trì (chọn trong danh sách), các cơ quan phối "
+        f"hợp cách nhau bằng dấu “{task_data.PARTNER_SEPARATOR}”, năm hoàn thành từ 2021 đến "
+        "2030 (hoặc khoảng năm như “2021 - 2025”), sản phẩm.",
+        headers,
+    )
+    _open_rows(sheet, len(headers), rows)
+    last = 3 + rows
+    if form.agencies:
+        lead = _list_rule(
+            f"'{AGENCIES_SHEET}'!$A$1:$A${len(form.agencies)}", "Cơ quan chưa có trong danh sách",
+            "Nên chọn cơ quan trong danh sách; tên khác sẽ bị cảnh báo khi kiểm tra.", stop=False,
+        )  # fmt: skip
+        sheet.add_data_validation(lead)
+        lead.add(f"B4:B{last}")
+    deadline = _list_rule(
+        '"' + ",".join(DEADLINES) + '"', "Thời gian hoàn thành không hợp lệ",
+        "Chọn năm hoàn thành từ 2021 đến 2030, hoặc một khoảng năm trong danh sách.",
+    )  # fmt: skip
+    sheet.add_data_validation(deadline)
+    deadline.add(f"D4:D{last}")
+    for row in range(4, 4 + rows):
+        sheet.cell(row=row, column=4).number_format = "@"  # "2025" stays text
+    for column, size in enumerate((60, 30, 40, 16, 40), start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = size
+    sheet.freeze_panes = "A4"
+    _print_setup(sheet, "3:3")
+    _protect(sheet, sort=True, autoFilter=True)
+
+
+def _targets_sheet(sheet: Any, form: Form, rows: int = 50) -> None:
+    """The specific targets for 2025 and 2030: the year from a list, then the target."""
+    from openpyxl.utils import get_column_letter
+
+    headers = list(task_data.TARGET_COLUMNS.values())
+    _top(
+        sheet,
+        f"CHỈ TIÊU CỤ THỂ ĐẾN NĂM 2025 VÀ NĂM 2030 - {form.who.upper()}",
+        "Mỗi dòng một chỉ tiêu: chọn năm phải đạt (2025 hoặc 2030), ghi chỉ tiêu thành một "
+        "câu, ví dụ “100% dự thảo VBQPPL được thẩm định trước khi ban hành”.",
+        headers,
+    )
+    _open_rows(sheet, len(headers), rows)
+    year = _list_rule('"2025,2030"', "Năm không hợp lệ", "Chọn năm 2025 hoặc năm 2030.")
+    sheet.add_data_validation(year)
+    year.add(f"A4:A{3 + rows}")
+    for column, size in enumerate((12, 100), start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = size
+    sheet.freeze_panes = "A4"
+    _print_setup(sheet, "3:3")
+    _protect(sheet, sort=True, autoFilter=True)
+
+
+def _agencies_sheet(sheet: Any, form: Form) -> None:
+    """The known agencies, one a row, hidden: the source of the lead agency's list."""
+    for row, name in enumerate(form.agencies, start=1):
+        sheet.cell(row=row, column=1, value=name)
+    sheet.sheet_state = "hidden"
+    _protect(sheet)
+
+
 def zero_guidance(catalogue: Catalogue) -> str:
     """What to write for a year without figures: 0 only where the indicator's bounds allow it,
     so that a rank bounded 1–63 is never told to take a 0 that its own cell refuses."""
@@ -461,7 +566,16 @@ def guide_lines(form: Form) -> list[tuple[str, str]]:
             "thể: đơn vị chủ quản), Thành tích (một câu), Hình thức (ví dụ: Bằng khen của "
             "Chủ tịch UBND tỉnh). Không có đề nghị thì để trống.",
         ),
-        ("head", f"3. Bài viết (tệp Word {TEMPLATE})"),
+        ("head", f"3. Trang “{task_data.TASKS_SHEET}” và “{task_data.TARGETS_SHEET}”"),
+        (
+            "text",
+            "Các nhiệm vụ đề xuất đưa vào Chương trình cải cách hành chính giai đoạn 2021 - "
+            "2030, mỗi dòng một nhiệm vụ: Nhiệm vụ, Cơ quan chủ trì (bắt buộc, chọn trong danh "
+            "sách), Cơ quan phối hợp (cách nhau bằng dấu “;”), Thời gian hoàn thành (bắt buộc, "
+            "năm từ 2021 đến 2030), Sản phẩm. Các chỉ tiêu cụ thể ghi ở trang chỉ tiêu, mỗi "
+            "dòng một chỉ tiêu với năm phải đạt (2025 hoặc 2030). Không có thì để trống.",
+        ),
+        ("head", f"4. Bài viết (tệp Word {TEMPLATE})"),
         (
             "text",
             f"Phần bài viết của báo cáo viết trong tệp Word {TEMPLATE} gửi kèm, giữ "
@@ -476,7 +590,7 @@ def guide_lines(form: Form) -> list[tuple[str, str]]:
             "nơi nhận, và báo lại đề mục nào ứng với mục nào để đơn vị kiểm tra. Nên chấp "
             "nhận hết các thay đổi (Track Changes) và xóa nhận xét trước khi gửi.",
         ),
-        ("head", "4. Gửi mẫu biểu"),
+        ("head", "5. Gửi mẫu biểu"),
         (
             "text",
             f"Lưu tệp với tên {WORKBOOK} (định dạng Excel Workbook .xlsx), gửi cùng tệp "

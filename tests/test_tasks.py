@@ -23,9 +23,7 @@ def test_sample_tasks_and_targets_are_clean(project: ReportProject):
 
 
 def test_task_without_a_lead_agency_is_an_error_at_its_line(project: ReportProject):
-    project.edit_submission(
-        "stp", "nhiem-vu.csv", 'ban hành",Sở Tư pháp,"UBND', 'ban hành",,"UBND'
-    )
+    project.edit_submission("stp", "nhiem-vu.csv", 'ban hành",Sở Tư pháp,"UBND', 'ban hành",,"UBND')
     (finding,) = about(project.findings("stp"), TASKS)
     assert finding["severity"] == "error"
     assert finding["location"]["line"] == 3
@@ -36,7 +34,7 @@ def test_task_without_a_lead_agency_is_an_error_at_its_line(project: ReportProje
 
 
 def test_deadline_outside_2021_2030_or_missing_is_an_error(project: ReportProject):
-    project.edit_submission("stp", "nhiem-vu.csv", "thành phố\",2028,", "thành phố\",2035,")
+    project.edit_submission("stp", "nhiem-vu.csv", 'thành phố",2028,', 'thành phố",2035,')
     project.edit_submission("stp", "nhiem-vu.csv", "Ban Dân tộc tỉnh,2025,", "Ban Dân tộc tỉnh,,")
     found = about(project.findings("stp"), TASKS)
     assert [(f["severity"], f["location"]["line"]) for f in found] == [("error", 4), ("error", 5)]

@@ -134,13 +134,14 @@ def collect_field(section: Section, catalogue: Catalogue) -> FieldData:
         table = owntable.read_figures_csv(section, found, catalogue)  # by label without codes
     else:
         table = read_toml(section, found)
+    narrative = read_narrative(section, DEPARTMENT_PARTS)
     data = FieldData(
         catalogue=catalogue,
         years=period_years(section.config),
         table=table,
-        narrative=read_narrative(section, DEPARTMENT_PARTS),
+        narrative=narrative,
         nominations=read_nominations(section) if nominations is None else nominations,
-        plan=tasks.read_plan(section, *sheets),
+        plan=tasks.read_plan(section, *sheets, narrative=narrative),
     )
     section.nominations = data.nominations
     for part in leftover_guidance(data.narrative.parts):

@@ -105,3 +105,38 @@ def test_form_offers_the_known_agencies_and_years(project: ReportProject):
     assert deadline.type == "list" and "2021" in deadline.formula1 and "2030" in deadline.formula1
     years = book["Chỉ tiêu 2025-2030"].data_validations.dataValidation[0]
     assert years.formula1 == '"2025,2030"' and years.errorStyle == "stop"
+
+
+NARRATIVE_TABLE = """
+| Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành | Sản phẩm |
+|---|---|---|---|---|
+| Rà soát văn bản QPPL của tỉnh | Sở Tư pháp | Sở Nội vụ | 2025 | Báo cáo rà soát |
+| Kiểm tra văn bản sau ban hành |  | Sở Nội vụ | 2026 | Kết luận kiểm tra |
+
+| Năm | Chỉ tiêu |
+|---|---|
+| 2030 | Mọi văn bản trái pháp luật được xử lý trong năm |
+
+"""
+
+
+def test_tables_in_the_narrative_tasks_part_are_read_as_tasks(project: ReportProject):
+    for name in ("nhiem-vu.csv", "chi-tieu.csv"):
+        (project.root / TASKS).with_name(name).unlink()
+    project.edit_submission(
+        "stp", "bao-cao.md", "# Đề xuất, kiến nghị", NARRATIVE_TABLE + "# Đề xuất, kiến nghị"
+    )
+    (finding,) = about(project.findings("stp"), "submissions/stp/bao-cao.md")
+    assert finding["severity"] == "error" and "chưa có cơ quan chủ trì" in finding["message"]
+    assert finding["location"]["cell"] == "bảng, hàng 3, cột 2"
+    assert finding["location"]["heading"] == "Nhiệm vụ, giải pháp giai đoạn 2021 - 2030"
+    assert finding["location"]["paragraph"] > 1
+    project.edit_submission("stp", "bao-cao.md", "|  | Sở Nội vụ |", "| Sở Tư pháp | Sở Nội vụ |")
+    project.edit_config('formats = ["md"', 'programme = ["md"]\nformats = ["md"')
+    assert project.run("build", "-f", "md").exit_code == 0
+    report = project.output("md").read_text(encoding="utf-8")
+    assert "Rà soát văn bản QPPL của tỉnh" not in report  # data, not the part's text
+    assert "Sở Tư pháp đề ra 2 nhiệm vụ" in report
+    programme = project.output("md", "chuong-trinh-2021-2030").read_text(encoding="utf-8")
+    assert "| 1 | Rà soát văn bản QPPL của tỉnh | Sở Tư pháp | Sở Nội vụ | 2025 |" in programme
+    assert "Mọi văn bản trái pháp luật được xử lý trong năm" in programme

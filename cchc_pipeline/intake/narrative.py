@@ -31,6 +31,7 @@ from .discovery import find_narrative
 from .framing import find_framing, strip_end_mark
 from .names import on_disk
 from .outline import PartNames, nearest, recognise
+from .tasks import table_kind
 from .textfiles import UnreadableText, decode
 
 NAMES = ("bao-cao.docx", "bao-cao.md")
@@ -100,6 +101,18 @@ def marked(text: str) -> Markdown:
     return Markdown(f"\n::: {MARK}\n\n{text.strip()}\n\n:::\n") if text.strip() else Markdown("")
 
 
+@dataclass(frozen=True)
+class DataTable:
+    """A table of data typed in a part of the narrative (the tasks, the targets): read as
+    data by :mod:`cchc_pipeline.intake.tasks`, left out of the part's text."""
+
+    kind: str  # "tasks" | "targets"
+    part: str
+    paragraph: int | None
+    heading: str | None
+    cells: tuple[tuple[str, ...], ...]
+
+
 @dataclass
 class Narrative:
     """The parts of one narrative, as safe Markdown, and how its outline was understood."""
@@ -110,11 +123,12 @@ class Narrative:
     headings: dict[str, str] = field(default_factory=dict)  # part → heading as written
     images: list[Path] = field(default_factory=list)  # as copied into the section's media
     particulars: dict[str, Any] = field(default_factory=dict)  # found in its framing
+    tables: list[DataTable] = field(default_factory=list)  # task and target tables
 
     def __getattr__(self, name: str) -> Markdown:
         # ``narrative.han_che`` in templates; an absent part renders as nothing
         if name.startswith("_") or name in {
-            "source", "parts", "text", "headings", "images", "particulars"
+            "source", "parts", "text", "headings", "images", "particulars", "tables"
         }:  # fmt: skip
             raise AttributeError(name)
         return self.parts.get(name, Markdown(""))
@@ -374,6 +388,12 @@ def _collect_parts(
     for index, key in sorted(mapping.part_of_block.items()):
         block = body[index]
         if block.get("generated"):
+            continue
+        cells = block.get("cells") or [] if block.get("kind") == "table" else []
+        if kind := table_kind(cells):
+            rows = tuple(tuple(unicodedata.normalize("NFC", c) for c in row) for row in cells)
+            para = blocks[index + at].get("para")
+            narrative.tables.append(DataTable(kind, key, para, heading_of.get(key), rows))
             continue
         text = unicodedata.normalize("NFC", block.get("markdown", ""))
         if block.get("kind") in {"para", "item"}:  # pandoc writes a typed ":::" as is: it

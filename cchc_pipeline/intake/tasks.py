@@ -1,12 +1,13 @@
 """A department's 2021–2030 tasks and its 2025/2030 targets, read as data.
 
 The programme's task table (Phụ lục) lists every task with its lead agency, partners,
-deadline and product; a department gives them as ``nhiem-vu.csv`` or the "Nhiệm vụ 2021-2030"
-sheet of the Excel form, and its specific targets as ``chi-tieu.csv`` or the "Chỉ tiêu
-2025-2030" sheet (the CSV file wins, as for nominations). Headers are matched ignoring case
-and accents, so "Cơ quan chủ trì" is ``co_quan_chu_tri``. Each problem is a finding at its
-line or cell: a task needs a lead agency and a deadline within 2021–2030; a target a year.
-Whether the agencies are known is checked once every department is read
+deadline and product; a department gives them as ``nhiem-vu.csv``, the "Nhiệm vụ 2021-2030"
+sheet of the Excel form, or a table with the same columns in its narrative (under the
+nhiệm vụ part), and its specific targets as ``chi-tieu.csv``, the "Chỉ tiêu 2025-2030" sheet
+or a table of "Năm" and "Chỉ tiêu" (the first of these found is read). Headers are matched
+ignoring case and accents, so "Cơ quan chủ trì" is ``co_quan_chu_tri``. Each problem is a
+finding at its line or cell: a task needs a lead agency and a deadline within 2021–2030; a
+target a year. Whether the agencies are known is checked once every department is read
 (:mod:`cchc_pipeline.checks.agencies`).
 """
 
@@ -14,8 +15,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
+from ..model import Severity
 from ..render.vi import fold
 from ..report import Section
 from . import invisible
@@ -81,26 +84,87 @@ class Plan:
     aims: list[Aim] = field(default_factory=list)
 
 
+@dataclass
+class TableInText(Grid):
+    """A task or target table typed in the narrative: a row is told by its number in the
+    table, under the paragraph and heading where the table is."""
+
+    paragraph: int | None = None
+    heading: str | None = None
+
+    def at(self, number: int | None, column: int | None = None) -> dict[str, Any]:
+        cell = None
+        if number is not None:
+            cell = f"bảng, hàng {number}" + (f", cột {column + 1}" if column is not None else "")
+        return {"file": str(self.path), "cell": cell, "paragraph": self.paragraph,
+                "heading": self.heading}  # fmt: skip
+
+
+def table_kind(cells: Any) -> str | None:
+    """ "tasks" or "targets" when a table's header names their columns, else None."""
+    for row in list(cells)[:2]:
+        codes = set(_codes([text(c) for c in row]))
+        if {"nhiem_vu", "co_quan_chu_tri"} <= codes:
+            return "tasks"
+        if {"nam", "chi_tieu"} <= codes:
+            return "targets"
+    return None
+
+
 def read_plan(section: Section, task_sheet: Grid | None = None,
-              target_sheet: Grid | None = None) -> Plan:  # fmt: skip
+              target_sheet: Grid | None = None, narrative: Any = None) -> Plan:  # fmt: skip
     """The department's tasks and targets: the CSV files when they exist, else the form's
-    sheets (``None``: the workbook has none, or there is no workbook)."""
+    sheets (``None``: the workbook has none, or there is no workbook), else the tables in
+    the narrative."""
     assert section.submission is not None
-    grids = []
-    for name, sheet in ((TASKS_FILE, task_sheet), (TARGETS_FILE, target_sheet)):
+    grids: list[Grid | None] = []
+    tables = list(getattr(narrative, "tables", None) or ())
+    for name, sheet, kind in ((TASKS_FILE, task_sheet, "tasks"),
+                              (TARGETS_FILE, target_sheet, "targets")):  # fmt: skip
         path = on_disk(section.submission, name)
+        typed = [t for t in tables if t.kind == kind]
         if path.is_file():
             section.use(path)
             grids.append(Grid.csv(path))
-        else:
+        elif sheet is not None:
             grids.append(sheet)
+        elif typed:
+            table = typed[0]
+            grids.append(TableInText(
+                section.submission / PurePath(narrative.source).name,
+                list(enumerate(table.cells, start=1)),
+                paragraph=table.paragraph, heading=table.heading,
+            ))  # fmt: skip
+            typed = typed[1:]
+        for extra in typed:  # a table not read must not vanish without a word
+            section.warning(
+                f"Bảng {'nhiệm vụ' if kind == 'tasks' else 'chỉ tiêu'} trong bài viết không "
+                f"được dùng: đã đọc {name if path.is_file() else 'bảng khác'}.",
+                hint="Giữ một nơi ghi nhiệm vụ, chỉ tiêu: tệp CSV, trang của mẫu biểu, hoặc "
+                "một bảng trong bài viết.",
+                file=section.submission / PurePath(narrative.source).name,
+                paragraph=extra.paragraph,
+                heading=extra.heading,
+            )
     department = section.department
     owner = (department.field if department else section.name,
              department.name if department else section.name)  # fmt: skip
-    return Plan(
+    plan = Plan(
         tasks=read_tasks(section, grids[0], owner) if grids[0] is not None else [],
         aims=read_aims(section, grids[1], owner) if grids[1] is not None else [],
     )
+    for grid, what, count in ((grids[0], "nhiệm vụ", len(plan.tasks)),
+                              (grids[1], "chỉ tiêu", len(plan.aims))):  # fmt: skip
+        if isinstance(grid, TableInText):
+            section.add(
+                Severity.INFO,
+                f"Bảng {what} trong bài viết được đọc thành {count} {what} của Chương trình "
+                "2021 - 2030; bảng không đưa vào phần bài viết.",
+                hint=f"Nhiệm vụ, chỉ tiêu được in trong Chương trình; có thể ghi {what} bằng "
+                "tệp CSV hoặc mẫu biểu thay cho bảng.",
+                **grid.at(None),
+            )
+    return plan
 
 
 def _header(section: Section, grid: Grid, columns: dict[str, str], first: str, what: str):

@@ -343,8 +343,8 @@ def _unused_hint(path: Path) -> str:
         )
     return (
         "Công cụ đọc bài viết (bao-cao.docx hoặc bao-cao.md), số liệu (so-lieu.xlsx, .csv hoặc "
-        ".toml), khen-thuong.csv, van-ban.toml và ảnh bài viết chèn; đổi tên tệp nếu đặt sai, "
-        "hoặc xóa tệp không cần khỏi thư mục bài nộp."
+        ".toml), khen-thuong.csv, nhiem-vu.csv, chi-tieu.csv, van-ban.toml và ảnh bài viết "
+        "chèn; đổi tên tệp nếu đặt sai, hoặc xóa tệp không cần khỏi thư mục bài nộp."
     )
 
 

@@ -147,7 +147,8 @@ def test_form_guards_its_cells(project, plugin):
 
     catalogue = load_catalogue(plugins_dir() / plugin / "catalogue.toml")
     book = openpyxl.load_workbook(make_form(project, plugin) / "so-lieu.xlsx")
-    assert book.sheetnames == ["Hướng dẫn", SHEET, "Khen thưởng"]
+    assert book.sheetnames == ["Hướng dẫn", SHEET, "Khen thưởng", "Nhiệm vụ 2021-2030",
+                              "Chỉ tiêu 2025-2030", "Danh mục cơ quan"]  # fmt: skip
     sheet = book[SHEET]
     assert sheet.protection.sheet and not sheet.protection.password
     assert sheet.freeze_panes == "D4"

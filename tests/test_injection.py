@@ -58,6 +58,9 @@ NAME = "<script>alert(2)</script> | # Tập thể {{ 7*7 }}"
 FORMULA = '=HYPERLINK("http://127.0.0.1:9/","Bấm vào đây")'
 
 
+TASK = "# Nhiệm vụ **đậm** `mã` <b>x</b> {{ y }} ::: slides"
+
+
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> ReportProject:
     root = tmp_path_factory.mktemp("hostile")
@@ -75,6 +78,10 @@ def hostile(tmp_path_factory) -> ReportProject:
     with nominations.open("a", encoding="utf-8") as handle:
         cells = [NAME, "Sở Tư pháp", "# Thành tích **đậm** `mã`", FORMULA]
         handle.write("Tập thể," + ",".join('"' + c.replace('"', '""') + '"' for c in cells) + "\n")
+    tasks = folder / "nhiem-vu.csv"
+    with tasks.open("a", encoding="utf-8") as handle:
+        cells = [TASK, "Sở Tư pháp", "Sở Nội vụ", "2025", FORMULA]
+        handle.write(",".join('"' + c.replace('"', '""') + '"' for c in cells) + "\n")
     letter = folder / "van-ban.toml"
     letter.write_text(
         letter.read_text(encoding="utf-8").replace(
@@ -123,7 +130,7 @@ def docx_parts(path: Path) -> dict[str, bytes]:
 def test_docx_has_no_injected_openxml_and_no_outside_file(hostile):
     import docx
 
-    for document in (None, "chuyen-de-stp", "khen-thuong"):
+    for document in (None, "chuyen-de-stp", "khen-thuong", "chuong-trinh-2021-2030"):
         parts = docx_parts(hostile.output("docx", document))
         xml = parts["word/document.xml"].decode("utf-8")
         texts = [t.text for t in ElementTree.fromstring(xml).iter(f"{W}t")]
@@ -136,6 +143,9 @@ def test_docx_has_no_injected_openxml_and_no_outside_file(hostile):
     assert "# Thành tích **đậm** `mã`" in report
     thematic = docx_text(docx.Document(str(hostile.output("docx", "chuyen-de-stp"))))
     assert "<script>ky()</script> {{ x }}" in thematic  # the signer, as written
+    programme = docx.Document(str(hostile.output("docx", "chuong-trinh-2021-2030")))
+    cells = [c.text for row in programme.tables[-1].rows for c in row.cells]
+    assert TASK in cells  # the task table's cell, literal (no heading, markup or div)
 
 
 def test_xlsx_cells_are_text_not_formulas(hostile):

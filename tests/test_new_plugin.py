@@ -93,7 +93,7 @@ def test_folder_plugin_is_added_to_the_project(generated):
         assert (plugin / name).exists(), name
     sample = project.root / "submissions" / "bqlkkt"
     assert sorted(p.name for p in sample.iterdir()) == [
-        "README.md", "bao-cao.md", "so-lieu.csv", "van-ban.toml",
+        "README.md", "bao-cao.md", "chi-tieu.csv", "nhiem-vu.csv", "so-lieu.csv", "van-ban.toml",
     ]  # fmt: skip
     assert "Số liệu minh họa" in (sample / "README.md").read_text(encoding="utf-8")
 

@@ -57,7 +57,9 @@ GUIDANCE = {
     "một gạch đầu dòng.",
     "nguyen_nhan": "nguyên nhân của các hạn chế: nguyên nhân khách quan, nguyên nhân chủ quan.",
     "bai_hoc": "các bài học kinh nghiệm rút ra từ việc thực hiện giai đoạn 2011 - 2020.",
-    "nhiem_vu": "nhiệm vụ, giải pháp của lĩnh vực giai đoạn 2021 - 2030.",
+    "nhiem_vu": "nhiệm vụ, giải pháp của lĩnh vực giai đoạn 2021 - 2030; từng nhiệm vụ cụ thể "
+    "(cơ quan chủ trì, phối hợp, thời gian hoàn thành, sản phẩm) và chỉ tiêu năm 2025, 2030 "
+    "ghi ở trang “Nhiệm vụ 2021-2030” và “Chỉ tiêu 2025-2030” của mẫu biểu số liệu.",
     "kien_nghi": "đề xuất, kiến nghị với Trung ương, với tỉnh; ghi rõ cơ quan nhận kiến nghị.",
     "chi_dao": "công tác lãnh đạo, chỉ đạo, điều hành: kế hoạch, ban chỉ đạo, kiểm tra, "
     "tuyên truyền, chỉ số CCHC của các sở, ngành, huyện, kinh phí.",

@@ -136,6 +136,8 @@ def read_plan(section: Section, task_sheet: Grid | None = None,
                 paragraph=table.paragraph, heading=table.heading,
             ))  # fmt: skip
             typed = typed[1:]
+        else:
+            grids.append(None)  # the department sent none
         for extra in typed:  # a table not read must not vanish without a word
             section.warning(
                 f"Bảng {'nhiệm vụ' if kind == 'tasks' else 'chỉ tiêu'} trong bài viết không "

@@ -554,6 +554,8 @@ def validate_config(
     if tables.get("document", {}).get("level") not in (None, "tỉnh", "huyện"):
         problems.append(f"{at('document', 'level')}: “level” phải là “tỉnh” hoặc “huyện”.")
     programme = tables.get("chuong_trinh", {})
+    if isinstance(programme.get("date"), dt.date) and (why := date_problem(programme["date"])):
+        problems.append(f"{at('chuong_trinh', 'date')}: “date” trong mục [chuong_trinh]: {why}")
     if isinstance(programme.get("kind"), str) and programme["kind"].upper() in PROGRAMME_KINDS:
         programme["kind"] = programme["kind"].upper()  # "Kế hoạch" is the same kind
     if programme.get("kind") not in (None, *PROGRAMME_KINDS):

@@ -151,3 +151,14 @@ def test_no_programme_without_tasks(project: ReportProject):
     assert "nhiệm vụ cho giai đoạn 2021 - 2030, chi tiết tại" not in project.output("md").read_text(
         encoding="utf-8"
     )
+
+
+def test_programme_config_keys_are_checked_like_the_rest(project: ReportProject):
+    project.edit_config(
+        'kind = "CHƯƠNG TRÌNH"', 'kind = "CHƯƠNG TRÌNH"\ndate = 1970-01-01\nsinger_name = "A"'
+    )
+    result = project.run("validate")
+    assert result.exit_code == 2
+    assert "“date” trong mục [chuong_trinh]: ngày 1970-01-01 nằm ngoài khoảng" in result.output
+    assert "khóa “singer_name” không có trong mục [chuong_trinh]." in result.output
+    assert "Có phải ý bạn là “signer_name”?" in result.output

@@ -348,7 +348,8 @@ class Pipeline:
     def documents(
         self, report_markdown: Markdown, chosen: list[str], restrict: set[str] | None = None
     ) -> list[Document]:
-        """The report, each department's thematic report and the commendation list."""
+        """The report, each department's thematic report, the commendation list and the
+        2021–2030 programme (when some department sent tasks)."""
         output = self.config.output
         available_names = [*output["thematic"], *output["commendations"], *output["programme"]]
         wanted = set(available_names)

@@ -296,7 +296,7 @@ def build(
     with (
         _project_lock(config.project_dir, wait, quiet),
         Pipeline(
-            config, console=console, keep_going=keep_going, use_cache=not no_cache
+            config, console=console, keep_going=keep_going, use_cache=not no_cache, drafts=True
         ) as pipeline,
     ):
         try:
@@ -424,6 +424,68 @@ def verify(config_path: Path, output_dir: Path | None, quiet: bool) -> int:
     if not quiet:
         count = len(manifest["inputs"]), len(manifest["outputs"])
         click.echo(f"Khớp: {count[0]} đầu vào và {count[1]} kết quả đúng như bản kê {path}.")
+    return ExitCode.OK
+
+
+@main.command()
+@_config_option
+@click.option(
+    "--from",
+    "since",
+    metavar="PHIÊN_BẢN",
+    help="So với bản dự thảo này (số lần, ví dụ 2, hoặc mã phiên bản) thay vì bản ngay trước.",
+)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON cho máy đọc.")
+@_common
+def diff(config_path: Path, since: str | None, as_json: bool, quiet: bool) -> int:
+    """Những gì đã thay đổi ở bản dự thảo mới nhất: các phần có nội dung sửa, số liệu cũ → mới.
+
+    \b
+    Mã thoát: 0 đã so sánh (kể cả khi không có thay đổi); 1 chưa có bản dự thảo trước để
+    so sánh; 2 sai cấu hình hoặc không có bản dự thảo PHIÊN_BẢN.
+    """
+    from .config import load_config
+    from .errors import ConfigError
+    from .publish.drafts import DraftStore
+    from .workflow.changes import compare
+
+    config = load_config(config_path)
+    store = DraftStore(config.project_dir, warn=lambda text: click.echo(f"Cảnh báo: {text}",
+                                                                       err=True))  # fmt: skip
+    latest = store.latest()
+    if since is not None:
+        base = store.find(since)
+        if base is None:
+            kept = ", ".join(f"{d.number} ({d.revision})" for d in store.drafts()) or "chưa có"
+            raise ConfigError(
+                f"Không có bản dự thảo “{since}” trong các bản đã lưu.",
+                f"Các bản đã lưu (lần, phiên bản): {kept}.",
+            )
+    else:
+        base = store.before(latest) if latest is not None else None
+    if latest is not None and base is not None and base.number == latest.number:
+        click.echo(
+            f"Bản dự thảo lần {base.number} ({base.revision}) là bản mới nhất; "
+            "chọn bằng --from một bản trước nó.",
+            err=True,
+        )
+        return ExitCode.VALIDATION
+    if latest is None or base is None:
+        count = len(store.drafts())
+        click.echo(
+            "Chưa có bản dự thảo trước để so sánh: "
+            + ("chưa dựng bản dự thảo nào." if not count else f"mới có {count} bản dự thảo.")
+            + " Mỗi lần “cchc build” (bản dự thảo) có nội dung mới được lưu lại; dựng lại sau"
+            " khi các đơn vị sửa bài nộp rồi chạy “cchc diff”.",
+            err=True,
+        )
+        return ExitCode.VALIDATION
+    changes = compare(base, latest)
+    if as_json:
+        click.echo(json.dumps(changes.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for line in changes.lines():
+            click.echo(line)
     return ExitCode.OK
 
 

@@ -56,6 +56,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "final": Key("bool", "bản chính thức (false: dự thảo)", default=False),
         "level": Key("text", "cấp của cơ quan ban hành: tỉnh hoặc huyện", default="tỉnh"),
         "ranked_among": Key("count", "số đơn vị cùng cấp để xếp hạng chỉ số CCHC", default=63),
+        "drafts_kept": Key("count", "số bản dự thảo gần nhất được lưu để so sánh", default=10),
+        "changes_author": Key(
+            "text", "tên người sửa ghi trong bản so sánh dự thảo", default="cchc-pipeline"
+        ),
     },
     "agency": {
         "parent": Key("lines", "cơ quan chủ quản (nếu có), in hoa", default=()),

@@ -29,7 +29,10 @@ from .intake import limits as intake_limits
 from .intake.discovery import warn_unused
 from .model import Finding, Severity
 from .plugins import PluginInfo, PluginSet, load_plugins
+from .publish.comparison import DraftRound
+from .publish.comparison import plan as plan_drafts
 from .publish.documents import Document, DocumentInfo, commendation_info, department_info
+from .publish.drafts import DraftStore
 from .publish.manifest import sealer
 from .publish.outputs import convert_and_publish
 from .render.charts import ChartDrawer
@@ -77,8 +80,11 @@ class Pipeline:
         console: Console = SILENT,
         keep_going: bool = False,
         use_cache: bool = True,
+        drafts: bool = False,
     ) -> None:
         self.config = config
+        self.record_drafts = drafts  # store this build's draft, compare it with the previous
+        self.draft_round: DraftRound | None = None
         self.plugins = plugins or load_plugins(config)
         self.console = console
         self.keep_going = keep_going
@@ -403,6 +409,9 @@ class Pipeline:
                 )
             markdown = self.render()
             documents = self.documents(markdown, chosen, restrict)
+            if self.record_drafts:
+                self.draft_round = self._draft_round(documents)
+                documents += self.draft_round.documents
             self.console.stage("Vẽ biểu đồ")
             self.charts.wait()
             self.charts.close()  # the workers' memory is free before the conversions start
@@ -420,6 +429,8 @@ class Pipeline:
                 seal=sealer(self),
                 limits=intake_limits.of(self.config),
             )
+            if self.draft_round is not None:
+                self.draft_round.finish(output_dir, result.outputs)
             completed = True
         finally:
             hook.cchc_build_finished(
@@ -428,6 +439,24 @@ class Pipeline:
                 success=completed and result.success,
             )
         return result
+
+    def _draft_round(self, documents: list[Document]) -> DraftRound:
+        """This build among the project's drafts (see :mod:`.publish.comparison`)."""
+        self.console.stage("So sánh với bản dự thảo trước")
+        store = DraftStore(self.config.project_dir, self.config.document["drafts_kept"],
+                           warn=self.console.warn)  # fmt: skip
+        return plan_drafts(
+            store,
+            documents,
+            list(self.report.sections.values()),
+            revision=self.revision,
+            final=self.config.final,
+            author=self.config.document["changes_author"],
+            workdir=self.workdir,
+            limits=intake_limits.of(self.config),
+            cache=Cache(self.cache_root, "comparisons"),
+            warn=self.console.warn,
+        )
 
     @property
     def inputs(self) -> list[InputFile]:

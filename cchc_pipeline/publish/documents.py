@@ -89,6 +89,7 @@ class Document:
     formats: tuple[str, ...]
     data: Any = None  # structured content for formats that are not converted from Markdown
     metadata: dict[str, Any] = field(default_factory=dict)
+    reader: str = "markdown"  # "json": ``markdown`` holds pandoc's syntax tree (a comparison)
 
 
 def department_info(section: Section, report_info: DocumentInfo) -> DocumentInfo:

@@ -68,7 +68,8 @@ def convert_and_publish(
             shutil.copytree(media, staging / MEDIA)
         jobs: dict[str, tuple[OutputFormat, ConversionJob]] = {}
         for document in documents:
-            source = staging / f".{document.key}.source.md"
+            suffix = ".json" if document.reader == "json" else ".md"
+            source = staging / f".{document.key}.source{suffix}"
             source.write_text(document.markdown, encoding="utf-8")
             for name in document.formats:
                 key = name if document.key == "report" else f"{document.key}.{name}"

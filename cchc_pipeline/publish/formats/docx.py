@@ -139,6 +139,21 @@ def _marker_text(kind: str, orient: str, numbering: str) -> str:
     return f"<w:p><w:r><w:t>CCHC-{kind} {orient} {numbering}</w:t></w:r></w:p>"
 
 
+_REVISION_ID = re.compile(r'<w:(ins|del) w:id="\d+"')
+_OTHER_ID = re.compile(r'<w:(?!ins |del )\w+ [^>]*?w:id="(\d+)"')
+
+
+def unique_change_ids(document: str) -> str:
+    """Give every tracked change (``w:ins``, ``w:del``) an id of its own: pandoc gives a
+    deletion and the insertion after it the same one, which Word's format forbids."""
+    if "<w:ins " not in document and "<w:del " not in document:
+        return document
+    start = max((int(m.group(1)) for m in _OTHER_ID.finditer(document)), default=0)
+    numbers = iter(range(start + 1, start + 1 + document.count("<w:ins ") +
+                         document.count("<w:del ") + 1))  # fmt: skip
+    return _REVISION_ID.sub(lambda m: f'<w:{m.group(1)} w:id="{next(numbers)}"', document)
+
+
 def set_revision(part: str, text: str) -> str:
     """Put the draft's revision (or nothing, for the final version) in a footer."""
     return part.replace(REVISION_PLACEHOLDER, text)
@@ -152,7 +167,7 @@ def postprocess(path: Path, revision_text: str) -> None:
     with zipfile.ZipFile(partial, "w") as target:
         for info, data in entries:
             if info.filename == "word/document.xml":
-                data = fix_sections(data.decode("utf-8")).encode("utf-8")
+                data = unique_change_ids(fix_sections(data.decode("utf-8"))).encode("utf-8")
             elif info.filename == "word/numbering.xml":
                 data = administrative_bullets(data.decode("utf-8")).encode("utf-8")
             elif re.fullmatch(r"word/footer\d*\.xml", info.filename):

@@ -173,8 +173,70 @@ def _office_texts(sources: dict[str, Path], folder: Path) -> dict[str, str]:
     texts = {}
     for name in sources:
         lines = (folder / f"{name}.txt").read_text(encoding="utf-8-sig").splitlines()
-        texts[name] = "\n".join(line.rstrip() for line in lines if line.strip())
+        texts[name] = "\n".join(line.rstrip() for line in lines)  # empty paragraphs too
     return texts
+
+
+SMALL_OLD = """# Mục một
+
+Đoạn đầu giữ nguyên.
+
+Đoạn này bị xóa hẳn.
+
+Đoạn giữa giữ nguyên.
+
+| STT | Chỉ tiêu | 2020 |
+|-----|----------|------|
+| 1 | Hồ sơ | 12 |
+| 2 | Thủ tục | 7 |
+
+| Mã | Tên |
+|----|-----|
+| a | Giữ |
+| b | Bỏ |
+
+Đoạn cuối.
+"""
+SMALL_NEW = """# Mục một
+
+Đoạn đầu giữ nguyên.
+
+Đoạn giữa giữ nguyên.
+
+Đoạn này mới thêm vào.
+
+| STT | Chỉ tiêu | 2020 |
+|-----|----------|------|
+| 1 | Hồ sơ | 13 |
+| 2 | Thủ tục | 7 |
+| 3 | Dịch vụ | 4 |
+
+| Mã | Tên |
+|----|-----|
+| a | Giữ |
+
+Đoạn cuối.
+"""
+
+
+def _small_docx(folder: Path) -> dict[str, Path]:
+    """A comparison of two small documents (a paragraph and a row added, a paragraph and a
+    row removed, a cell changed), and the two documents, as the DOCX format writes them."""
+    from cchc_pipeline.publish.formats.docx import postprocess
+    from cchc_pipeline.publish.formats.pandoc import pandoc_path
+
+    tree, _ = tracked_tree(SMALL_OLD, SMALL_NEW, author="cchc-pipeline",
+                           date="2026-12-01T00:00:00Z", workdir=folder)  # fmt: skip
+    sources = {"nho.json": tree, "nho-cu.md": SMALL_OLD, "nho-moi.md": SMALL_NEW}
+    made = {}
+    for name, text in sources.items():
+        source = folder / name
+        source.write_text(text, encoding="utf-8")
+        target = source.with_suffix(".docx")
+        subprocess.run([pandoc_path(), str(source), "-o", str(target)], check=True)
+        postprocess(target, "")
+        made[name.rpartition(".")[0]] = target
+    return made
 
 
 def _escape(text: str) -> str:
@@ -214,12 +276,17 @@ def test_libreoffice_accept_all_gives_the_new_draft_and_reject_all_the_old(
     project, kept = drafts["project"], drafts["keep"]
     name = "bao-cao-tong-ket-cchc-2011-2020"
     comparison = project.output("docx", "so-sanh")
+    small = _small_docx(tmp_path)
     texts = _office_texts(
         {
             "so-sanh+accept": comparison,
             "so-sanh+reject": comparison,
             "new": project.output("docx"),
             "old": kept / f"{name}.docx",
+            "nho+accept": small["nho"],
+            "nho+reject": small["nho"],
+            "nho-moi": small["nho-moi"],
+            "nho-cu": small["nho-cu"],
         },
         tmp_path,
     )
@@ -227,6 +294,10 @@ def test_libreoffice_accept_all_gives_the_new_draft_and_reject_all_the_old(
     assert texts["so-sanh+accept"] == texts["new"]
     assert texts["so-sanh+reject"] == texts["old"]
     assert texts["new"] != texts["old"]
+    # paragraphs and rows added or removed leave no empty paragraph or row behind
+    assert "Đoạn này mới thêm vào." in texts["nho-moi"] and "Dịch vụ" in texts["nho-moi"]
+    assert texts["nho+accept"] == texts["nho-moi"]
+    assert texts["nho+reject"] == texts["nho-cu"]
 
 
 def test_cchc_diff_lists_the_changed_section_and_the_figure(drafts) -> None:

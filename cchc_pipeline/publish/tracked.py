@@ -265,10 +265,7 @@ def compare_blocks(old: list[Block], new: list[Block], marker: Marker) -> list[B
                 _enter(block, marker)
                 merged.append(block)
             continue
-        olds, news = old[a1:a2], new[b1:b2]
-        for index in range(max(len(olds), len(news))):
-            o = olds[index] if index < len(olds) else None
-            n = news[index] if index < len(news) else None
+        for o, n in _by_shape(old[a1:a2], new[b1:b2]):
             if n is not None:
                 _enter(n, marker)
             paired = _pair(o, n, marker) if o is not None and n is not None else None
@@ -280,6 +277,31 @@ def compare_blocks(old: list[Block], new: list[Block], marker: Marker) -> list[B
             if n is not None and (added := _whole(n, "insertion", marker)) is not None:
                 merged.append(added)
     return merged
+
+
+def _shape(block: Block) -> str:
+    """What two versions of a block share: its kind, a heading's level, a table's columns."""
+    if block["t"] == "Header":
+        return f"Header {block['c'][0]}"
+    if block["t"] == "Table":
+        return f"Table {len(block['c'][2])}"
+    return block["t"]
+
+
+def _by_shape(olds: list[Block], news: list[Block]) -> list[tuple[Block | None, Block | None]]:
+    """Changed blocks paired old with new where their shapes line up (a paragraph with a
+    paragraph, a table with a table of as many columns), in document order; the others
+    alone (deleted, or inserted)."""
+    matcher = difflib.SequenceMatcher(None, [_shape(b) for b in olds], [_shape(b) for b in news],
+                                      autojunk=False)  # fmt: skip
+    pairs: list[tuple[Block | None, Block | None]] = []
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            pairs += list(zip(olds[a1:a2], news[b1:b2], strict=True))
+            continue
+        pairs += [(o, None) for o in olds[a1:a2]]
+        pairs += [(None, n) for n in news[b1:b2]]
+    return pairs
 
 
 def _enter(block: Block, marker: Marker) -> None:

@@ -1,9 +1,9 @@
 """The ``cchc`` command. Messages are Vietnamese; heavy modules load inside the commands.
 
 Exit codes (also in the README): 0 success; 1 the submissions hold errors (for ``verify``:
-the outputs do not match their manifest); 2 wrong usage or configuration; 3 a plugin,
-pandoc or typst failed or an output could not be written; 130 interrupted. No traceback is
-shown unless ``--debug`` is given.
+the outputs do not match their manifest; for ``diff``: no earlier draft to compare with);
+2 wrong usage or configuration; 3 a plugin, pandoc or typst failed or an output could not
+be written; 130 interrupted. No traceback is shown unless ``--debug`` is given.
 """
 
 from __future__ import annotations
@@ -180,9 +180,9 @@ def main(ctx: click.Context, debug: bool, quiet: bool) -> None:
     để có báo cáo ở mọi định dạng (DOCX, PDF, HTML, PPTX, Markdown).
 
     \b
-    Mã thoát: 0 thành công; 1 bài nộp có lỗi (verify: kết quả không khớp bản kê);
-    2 sai cách dùng hoặc cấu hình; 3 plugin, pandoc hoặc typst gặp lỗi, hoặc không ghi được
-    kết quả; 130 bị dừng.
+    Mã thoát: 0 thành công; 1 bài nộp có lỗi (verify: kết quả không khớp bản kê; diff:
+    chưa có bản dự thảo trước); 2 sai cách dùng hoặc cấu hình; 3 plugin, pandoc hoặc typst
+    gặp lỗi, hoặc không ghi được kết quả; 130 bị dừng.
     """
     ctx.obj = {"debug": debug, "quiet": quiet}
 

@@ -450,7 +450,7 @@ class Pipeline:
             documents,
             list(self.report.sections.values()),
             revision=self.revision,
-            final=self.config.final,
+            final=self.config.final or bool(self.failures),  # placeholders are no draft
             author=self.config.document["changes_author"],
             workdir=self.workdir,
             limits=intake_limits.of(self.config),

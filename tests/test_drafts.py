@@ -380,8 +380,10 @@ def test_changed_table_rows_and_cells_are_tracked_inside_the_table(tmp_path: Pat
     assert tracked_tree(old, old, author="x", date="2026-12-01T00:00:00Z", workdir=tmp_path) is None
 
 
-def test_a_final_build_stores_no_draft_and_removes_the_comparisons(drafts) -> None:
+def test_a_build_of_fewer_documents_or_a_final_build_stores_no_draft(drafts) -> None:
     project = drafts["project"]
+    assert project.run("build", "-f", "md").exit_code == 0  # fewer documents: no new draft
+    assert len(DraftStore(project.root).drafts()) == 2
     assert project.run("build", "--final").exit_code == 0
     assert _comparisons(project) == []
     assert len(DraftStore(project.root).drafts()) == 2

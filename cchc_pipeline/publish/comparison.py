@@ -102,7 +102,7 @@ def plan(
     figures, targets = figures_of(sections), targets_of(sections)
     digests = {d.key: hashlib.sha256(d.markdown.encode("utf-8")).hexdigest() for d in built}
     latest = store.latest()
-    if latest is not None and latest.content == content_digest(digests, figures, targets):
+    if latest is not None and _holds(latest, digests, figures, targets):
         number, created = latest.number, latest.created
     else:
         number, created = (latest.number if latest else 0) + 1, created_now()
@@ -146,6 +146,19 @@ def plan(
             "since": base.revision,
         })  # fmt: skip
     return round_
+
+
+def _holds(draft: Draft, digests: dict[str, str], figures: Any, targets: Any) -> bool:
+    """Whether ``draft`` already says what this build publishes: the same figures, and each
+    document built the same (a build restricted to fewer documents, ``-f md``, is no new
+    draft)."""
+    if draft.content == content_digest(digests, figures, targets):
+        return True
+    stored = {key: entry["sha256"] for key, entry in draft.documents.items()}
+    same = all(stored.get(key) == sha for key, sha in digests.items())
+    return same and content_digest({}, draft.figures, draft.targets) == content_digest(
+        {}, figures, targets
+    )
 
 
 def _tracked(

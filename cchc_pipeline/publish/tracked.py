@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import json
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,8 @@ class Marker:
 
 
 def _key(node: Any) -> str:
-    return json.dumps(node, sort_keys=True, ensure_ascii=False)
+    """A node's identity for alignment (pandoc's JSON keeps its keys in one order)."""
+    return json.dumps(node, ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
 def stringify(inlines: list[Inline]) -> str:
@@ -336,7 +338,8 @@ def tracked_tree(
     """The new document as pandoc JSON with the changes since ``old`` as tracked changes, and
     the headings they are under; None when the two bodies say the same thing. (JSON, not
     Markdown: written back as Markdown, tables would lose their exact column widths.)"""
-    old_tree, new_tree = parse(old, workdir, limits), parse(new, workdir, limits)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two pandoc processes at once
+        old_tree, new_tree = pool.map(lambda text: parse(text, workdir, limits), (old, new))
     if _key(old_tree["blocks"]) == _key(new_tree["blocks"]):
         return None
     marker = Marker(author, date)

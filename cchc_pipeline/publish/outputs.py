@@ -128,6 +128,8 @@ def convert_and_publish(
 def _shown(key: str) -> str:
     """A job's key as the coordinator knows the document: "pdf của báo cáo chuyên đề (stp)"."""
     document, _, fmt = key.rpartition(".")
+    if document.endswith("so-sanh"):
+        return f"{fmt} của bản so sánh với dự thảo trước ({document})"
     if document.startswith("chuyen-de-"):
         return f"{fmt} của báo cáo chuyên đề ({document.removeprefix('chuyen-de-')})"
     if document == "khen-thuong":

@@ -450,8 +450,7 @@ def diff(config_path: Path, since: str | None, as_json: bool, quiet: bool) -> in
     from .workflow.changes import compare
 
     config = load_config(config_path)
-    store = DraftStore(config.project_dir, warn=lambda text: click.echo(f"Cảnh báo: {text}",
-                                                                       err=True))  # fmt: skip
+    store = DraftStore(config.project_dir, warn=lambda text: click.echo(text, err=True))
     latest = store.latest()
     if since is not None:
         base = store.find(since)

@@ -342,7 +342,7 @@ def test_a_damaged_stored_draft_is_skipped_with_a_message(drafts, tmp_path: Path
     (first / "chuyen-de-stp.md").write_text("sửa tay", encoding="utf-8")
     result = copy.run("diff")
     assert result.exit_code == 1  # the only earlier draft cannot be believed
-    assert f"Bỏ qua bản dự thảo đã lưu {first}" in result.stderr
+    assert f"Cảnh báo: bỏ qua bản dự thảo đã lưu {first}" in result.stderr
     assert "tệp chuyen-de-stp.md đã bị sửa hoặc hỏng" in result.stderr
     assert "Traceback" not in result.output
     (first / "draft.json").write_text("{", encoding="utf-8")
@@ -389,3 +389,13 @@ def test_a_build_of_fewer_documents_or_a_final_build_stores_no_draft(drafts) -> 
     assert len(DraftStore(project.root).drafts()) == 2
     manifest = next((project.root / "build").glob("*.manifest.json"))
     assert "drafts" not in json.loads(manifest.read_text())
+
+
+def test_a_draft_that_cannot_be_stored_is_a_warning_not_a_failure(tmp_path: Path) -> None:
+    project = ReportProject.sample(tmp_path / "bao-cao")
+    (project.root / DRAFTS_DIR).write_text("không phải thư mục", encoding="utf-8")
+    result = project.run("build", "-f", "md")
+    assert result.exit_code == 0, result.output
+    assert "Cảnh báo: không lưu được bản dự thảo vào" in result.stderr
+    assert "Traceback" not in result.output
+    assert project.output("md").is_file()

@@ -67,6 +67,7 @@ class DraftRound:
     documents: list[Document] = field(default_factory=list)  # the comparisons
     pending: dict[str, Any] | None = None  # the draft to store once published
     summary: dict[str, Any] = field(default_factory=dict)  # for the manifest
+    warn: Callable[[str], None] = lambda text: None
 
     def finish(self, output_dir: Path, published: dict[str, Path]) -> Draft | None:
         """After publishing: store the new draft and remove stale comparison files."""
@@ -78,7 +79,17 @@ class DraftRound:
                     stale.unlink(missing_ok=True)
         if self.pending is None:
             return None
-        return self.store.add(**self.pending)
+        try:
+            return self.store.add(**self.pending)
+        except OSError as exc:  # the outputs are published; only the comparison next time is lost
+            from ..errors import describe_os_error
+
+            self.warn(
+                f"Cảnh báo: không lưu được bản dự thảo vào {self.store.folder}: "
+                f"{describe_os_error(exc)}. Lần dựng sau sẽ không so sánh được với bản này; "
+                "kiểm tra quyền ghi và dung lượng ổ đĩa."
+            )
+            return None
 
 
 def plan(
@@ -96,7 +107,7 @@ def plan(
 ) -> DraftRound:
     """What this build adds to the drafts: the comparison documents and the draft to store."""
     built = [d for d in documents if d.reader == "markdown"]
-    round_ = DraftRound(store, built)
+    round_ = DraftRound(store, built, warn=warn)
     if final:
         return round_
     figures, targets = figures_of(sections), targets_of(sections)
@@ -131,7 +142,10 @@ def plan(
         try:
             tree = _tracked(old, document.markdown, author, created, workdir, limits, cache)
         except CchcError as exc:  # the comparison is an extra: the draft itself still builds
-            warn(f"Không so sánh được {document.basename} với bản {base.revision}: {exc.message}")
+            warn(
+                f"Cảnh báo: không so sánh được {document.basename} với bản {base.revision}: "
+                f"{exc.message}"
+            )
             continue
         if tree is None:
             continue

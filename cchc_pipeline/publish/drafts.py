@@ -29,6 +29,7 @@ DRAFTS_DIR = ".cchc-drafts"
 RECORD = "draft.json"
 FORMAT = 1  # the record's own version
 KEEP = 10  # drafts kept when the config does not say
+STAGING = ".dang-ghi-"  # a draft being written (builds hold the project lock: one at a time)
 _FOLDER = re.compile(r"^(\d{4,})-([0-9a-f]{4,64})$")
 
 
@@ -91,8 +92,8 @@ class DraftStore:
                 draft, problem = _read(entry, int(match.group(1)), match.group(2))
                 if draft is None:
                     self.warn(
-                        f"Bỏ qua bản dự thảo đã lưu {entry}: {problem}. Bản này không được "
-                        "dùng để so sánh; xóa thư mục đó nếu không cần giữ."
+                        f"Cảnh báo: bỏ qua bản dự thảo đã lưu {entry}: {problem}. Bản này "
+                        "không được dùng để so sánh; xóa thư mục đó nếu không cần giữ."
                     )
                     continue
                 found.append(draft)
@@ -129,9 +130,11 @@ class DraftStore:
         """Store a new draft: ``documents`` as (key, basename, title, Markdown). Written in a
         temporary folder, then renamed; then the oldest beyond ``keep`` are removed."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        for left in self.folder.glob(STAGING + "*"):  # a killed build's half draft
+            shutil.rmtree(left, ignore_errors=True)
         latest = self.latest()
         number = (latest.number if latest else 0) + 1
-        staging = Path(tempfile.mkdtemp(prefix=".dang-ghi-", dir=self.folder))
+        staging = Path(tempfile.mkdtemp(prefix=STAGING, dir=self.folder))
         try:
             listed = {}
             for key, basename, title, markdown in documents:

@@ -116,21 +116,29 @@ def commendations(config: ReportConfig, nominations: Sequence[Any]) -> Commendat
         f"nhà nước giai đoạn {period}"
     )
     province = " ".join(report.agency)
+    level = config.document.get("level") or "tỉnh"
+    district = level == "huyện"
+    # the standing agency for CCHC: the Sở Nội vụ of a province, the Phòng Nội vụ of a district
+    office, symbol, head_title, signer = (
+        ("Phòng Nội vụ", "TTr-PNV", "Trưởng", "TRƯỞNG PHÒNG")
+        if district
+        else ("Sở Nội vụ", "TTr-SNV", "Giám đốc", "GIÁM ĐỐC")
+    )
     proposal = replace(
         report,
         kind="TỜ TRÌNH",
         summary=_given(proposal_table, "summary", f"Về việc đề nghị tặng {forms} cho các tập "
                                                   f"thể, cá nhân {merit}"),
         number=_given(proposal_table, "number", ""),
-        symbol=_given(proposal_table, "symbol", "TTr-SNV"),
+        symbol=_given(proposal_table, "symbol", symbol),
         place=_given(proposal_table, "place", report.place),
         date=_given(proposal_table, "date", report.date),
         parent=_given(proposal_table, "parent", (province.replace("ỦY BAN NHÂN DÂN", "UBND"),)),
-        agency=_given(proposal_table, "agency", ("SỞ NỘI VỤ",)),
-        full_name=_given(proposal_table, "full_name", "Sở Nội vụ"),
+        agency=_given(proposal_table, "agency", (office.upper(),)),
+        full_name=_given(proposal_table, "full_name", office),
         addressees=_given(proposal_table, "addressees", (_in_sentence(report),)),
         signer_authority=_given(proposal_table, "signer_authority", ()),
-        signer_position=_given(proposal_table, "signer_position", "GIÁM ĐỐC"),
+        signer_position=_given(proposal_table, "signer_position", signer),
         signer_name=_given(proposal_table, "signer_name", ""),
         recipients=_given(proposal_table, "recipients", ("Như trên",)),
         archive="",
@@ -154,17 +162,18 @@ def commendations(config: ReportConfig, nominations: Sequence[Any]) -> Commendat
         signer_position=_given(decision_table, "signer_position", report.signer_position),
         signer_name=_given(decision_table, "signer_name", report.signer_name),
         recipients=("Như Điều 3",
-                    *_given(decision_table, "recipients", ("Chủ tịch, các PCT UBND tỉnh",))),
+                    *_given(decision_table, "recipients", (f"Chủ tịch, các PCT UBND {level}",))),
         archive=_given(decision_table, "archive", proposal.archive),
     )  # fmt: skip
     list_title = _given(decision_table, "list_title", f"Tập thể, cá nhân {merit}")
     listing = replace(decision, kind="DANH SÁCH", summary=list_title)
     head = proposal.full_name
-    proposed_by = _given(decision_table, "proposed_by", f"Giám đốc {head}")
+    lead = f"{head_title} {head[:1].lower()}{head[1:]}" if district else f"{head_title} {head}"
+    proposed_by = _given(decision_table, "proposed_by", lead)
     executors = (
-        f"Chánh Văn phòng {report.full_name}",
-        f"Giám đốc {head}",
-        "Giám đốc Sở Tài chính",
+        f"Chánh Văn phòng {'HĐND và ' if district else ''}{report.full_name}",
+        lead,
+        "Trưởng phòng Tài chính - Kế hoạch" if district else "Giám đốc Sở Tài chính",
         "Thủ trưởng các cơ quan, đơn vị có liên quan",
         "các tập thể, cá nhân có tên tại Điều 1",
     )

@@ -423,5 +423,7 @@ def test_district_defaults_name_the_phong_noi_vu(tmp_path):
     assert awards.authority == ("CHỦ TỊCH ỦY BAN NHÂN DÂN HUYỆN CAO LỘC",)
     assert awards.proposed_by.startswith("Theo đề nghị của Trưởng phòng Nội vụ tại Tờ trình số")
     assert awards.decision.summary.startswith("Về việc tặng Giấy khen cho các tập thể, cá nhân")
+    assert awards.prize_fund == "Quỹ Thi đua, khen thưởng của huyện"
+    assert awards.decision.recipients == ("Như Điều 3", "Chủ tịch, các PCT UBND huyện")
     assert (awards.collectives, awards.individuals) == (0, 1)
     assert awards.counted(0, 1) == "1 cá nhân"

@@ -31,7 +31,7 @@ LOCAL_GOVERNMENT = (
     "điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương ngày 22/11/2019"
 )
 PRIZE_RULES = "Nghị định số 91/2017/NĐ-CP ngày 31/7/2017 của Chính phủ"
-PRIZE_FUND = "Quỹ Thi đua, khen thưởng của tỉnh"
+PRIZE_FUND = "Quỹ Thi đua, khen thưởng của {level}"  # tỉnh, huyện
 BLANK_NUMBER = "\u00a0" * 8  # as templates' ``blank_number``: room for the clerk's number
 
 
@@ -190,7 +190,7 @@ def commendations(config: ReportConfig, nominations: Sequence[Any]) -> Commendat
             f"ngày {vi.short_date(proposal.date)}"
         ),
         prize_rules=_given(decision_table, "prize_rules", PRIZE_RULES),
-        prize_fund=_given(decision_table, "prize_fund", PRIZE_FUND),
+        prize_fund=_given(decision_table, "prize_fund", PRIZE_FUND.format(level=level)),
         executors=tuple(_given(decision_table, "executors", executors)),
         list_title=list_title,
         show_proposer=bool(_given(decision_table, "show_proposer", True)),

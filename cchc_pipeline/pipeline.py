@@ -29,9 +29,10 @@ from .intake import limits as intake_limits
 from .intake.discovery import warn_unused
 from .model import Finding, Severity
 from .plugins import PluginInfo, PluginSet, load_plugins
+from .publish.commendations import commendations as commendation_documents
 from .publish.comparison import DraftRound
 from .publish.comparison import plan as plan_drafts
-from .publish.documents import Document, DocumentInfo, commendation_info, department_info
+from .publish.documents import Document, DocumentInfo, department_info
 from .publish.drafts import DraftStore
 from .publish.manifest import sealer
 from .publish.outputs import convert_and_publish
@@ -55,6 +56,11 @@ STAGE_NAMES = {
 REPORT_TEMPLATE = "report.md.j2"
 THEMATIC_TEMPLATE = "chuyen-de.md.j2"
 COMMENDATIONS_TEMPLATE = "khen-thuong.md.j2"
+# the commendation documents besides the list: (key, template, [output] key)
+COMMENDATION_DOCUMENTS = (
+    ("to-trinh-khen-thuong", "to-trinh-khen-thuong.md.j2", "to_trinh"),
+    ("quyet-dinh-khen-thuong", "quyet-dinh-khen-thuong.md.j2", "quyet_dinh"),
+)
 
 
 @dataclass
@@ -343,7 +349,9 @@ class Pipeline:
     ) -> list[Document]:
         """The report, each department's thematic report and the commendation list."""
         output = self.config.output
-        wanted = set(available_names := [*output["thematic"], *output["commendations"]])
+        available_names = [*output["thematic"], *output["commendations"],
+                           *output["to_trinh"], *output["quyet_dinh"]]  # fmt: skip
+        wanted = set(available_names)
         if restrict is not None:
             wanted = {name for name in available_names if name in restrict}
         info = DocumentInfo.of_report(self.config)
@@ -364,17 +372,37 @@ class Pipeline:
                 Document(f"chuyen-de-{section.name}", f"{output['name']}-chuyen-de-{section.name}",
                          markdown, thematic, None, self._metadata(own, rev))
             )  # fmt: skip
-        commendations = tuple(f for f in output["commendations"] if f in wanted)
-        if commendations and self.report.nominations:
-            own = commendation_info(info)
-            listed = [asdict(n) for n in self.report.nominations]
-            rev = self._content_revision(listed)
+        if self.report.nominations:
+            found += self._commendation_documents(wanted)
+        return found
+
+    def _commendation_documents(self, wanted: set[str]) -> list[Document]:
+        """The Tờ trình, the Quyết định (each with the list attached) and the list on its own
+        (also as a spreadsheet), all from the same groups of nominations."""
+        output = self.config.output
+        nominations = self.report.nominations
+        awards = commendation_documents(self.config, nominations)
+        listed = [asdict(n) for n in nominations]
+        rev = self._content_revision(listed)
+        found = []
+        documents = [
+            *((key, template, awards.proposal if name == "to_trinh" else awards.decision, name)
+              for key, template, name in COMMENDATION_DOCUMENTS),
+            ("khen-thuong", COMMENDATIONS_TEMPLATE, awards.listing, "commendations"),
+        ]  # fmt: skip
+        for key, template, own, name in documents:
+            formats = tuple(f for f in output[name] if f in wanted)
+            if not formats:
+                continue
             markdown = self._render_document(
-                COMMENDATIONS_TEMPLATE, own, rev, nominations=self.report.nominations
+                template, own, rev, awards=awards, nominations=nominations
             )
+            data = None
+            if key == "khen-thuong":
+                data = {"groups": _grouped(awards.groups), "show_proposer": awards.show_proposer}
             found.append(
-                Document("khen-thuong", f"{output['name']}-khen-thuong", markdown, commendations,
-                         listed, self._metadata(own, rev))
+                Document(key, f"{output['name']}-{key}", markdown, formats, data,
+                         self._metadata(own, rev))
             )  # fmt: skip
         return found
 
@@ -388,7 +416,8 @@ class Pipeline:
         available = self.plugins.formats()
         restrict = None if formats is None else set(formats)
         chosen = list(dict.fromkeys(self.config.output["formats"] if formats is None else formats))
-        others = [*self.config.output["thematic"], *self.config.output["commendations"]]
+        others = [*self.config.output["thematic"], *self.config.output["commendations"],
+                  *self.config.output["to_trinh"], *self.config.output["quyet_dinh"]]  # fmt: skip
         for name in [*chosen, *others]:
             if name not in available:
                 raise ConfigError(
@@ -506,6 +535,15 @@ class Pipeline:
             "final": info.final,
             "revision": revision,
         }
+
+
+def _grouped(groups: Iterable[Any]) -> list[dict[str, Any]]:
+    """The list's groups as plain data for the spreadsheet (and the conversion cache key)."""
+    return [
+        {"form": g.form,
+         "kinds": [{"kind": k.kind, "items": [asdict(i) for i in k.items]} for k in g.kinds]}
+        for g in groups
+    ]  # fmt: skip
 
 
 def _validated_shape(state: dict[str, Any], sections: list[Section]) -> bool:

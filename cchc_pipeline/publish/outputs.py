@@ -134,6 +134,10 @@ def _shown(key: str) -> str:
         return f"{fmt} của báo cáo chuyên đề ({document.removeprefix('chuyen-de-')})"
     if document == "khen-thuong":
         return f"{fmt} của danh sách khen thưởng"
+    if document == "to-trinh-khen-thuong":
+        return f"{fmt} của tờ trình khen thưởng"
+    if document == "quyet-dinh-khen-thuong":
+        return f"{fmt} của quyết định khen thưởng"
     return key if not document else f"{fmt} của {document}"
 
 

@@ -70,6 +70,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "recipients": {
         "to": Key("names", "danh sách nơi nhận", required=True),
         "archive": Key("text", "nơi lưu, ví dụ VT, SNV", default="VT"),
+        "addressees": Key("names", "nơi gửi ghi ở dòng “Kính gửi:” (Nghị định 30, ô 9a)",
+                          default=()),  # fmt: skip
     },
     "plugins": {
         "order": Key("names", "thứ tự các phần của báo cáo (tên plugin)", default=()),
@@ -403,6 +405,16 @@ def _date_problems(document: dict[str, Any], at: Any) -> list[str]:
     return [f"{at('document', 'date')}: “date” trong mục [document]: {problem}"] if problem else []
 
 
+def _addressee_problems(recipients: dict[str, Any], at: Any) -> list[str]:
+    """An empty "Kính gửi" entry would print "Kính gửi: ." on the first page."""
+    if any(not name.strip(" .;,") for name in recipients.get("addressees") or ()):
+        return [
+            f"{at('recipients', 'addressees')}: “addressees” trong mục [recipients] có một mục "
+            "để trống; xóa mục đó hoặc ghi tên cơ quan nhận, ví dụ addressees = [\"Bộ Nội vụ\"]."
+        ]
+    return []
+
+
 def load_config(path: Path, *, submissions_needed: bool = True) -> ReportConfig:
     """Read and validate ``path``; raise :class:`ConfigError` listing every problem.
 
@@ -525,6 +537,7 @@ def validate_config(
     if "agency" in tables and not tables["agency"]["full_name"]:
         tables["agency"]["full_name"] = " ".join(tables["agency"]["name"] or ())
     problems += _date_problems(tables.get("document", {}), at)
+    problems += _addressee_problems(tables.get("recipients", {}), at)
     problems += _hidden_problems(raw, at)
     if tables.get("document", {}).get("level") not in (None, "tỉnh", "huyện"):
         problems.append(f"{at('document', 'level')}: “level” phải là “tỉnh” hoặc “huyện”.")

@@ -96,7 +96,115 @@ local function unmark(blocks)
   })
 end
 
+-- Decree 30/2020: "Phần I" on its own line, the part's title in capitals under it. The
+-- skeleton writes "# Phần I. TITLE {.part}" (one heading, one entry of the contents); here
+-- the numeral's full stop becomes a line break, in every format.
+local function part_heading(header)
+  if header.level ~= 1 or not header.classes:includes("part") then
+    return nil
+  end
+  local out, split, just_split = pandoc.Inlines({}), false, false
+  for _, inline in ipairs(header.content) do
+    if not split and inline.t == "Str" and inline.text:match("^[IVXLCDM]+%.$") then
+      out:insert(pandoc.Str(inline.text:sub(1, -2)))
+      -- typst ends a heading with its line: the writer's line break would cut the heading
+      out:insert(FORMAT == "typst" and pandoc.RawInline("typst", "#linebreak()") or pandoc.LineBreak())
+      split, just_split = true, true
+    elseif just_split and (inline.t == "Space" or inline.t == "SoftBreak") then
+      just_split = false
+    else
+      just_split = false
+      out:insert(inline)
+    end
+  end
+  header.content = out
+  return header
+end
+
+-- Decree 30/2020: "./." right after the last word of the body. The skeleton closes the body
+-- with a `closing` div holding "./."; its mark moves to the end of the last paragraph (or
+-- list item) before it, and the div goes. A body that ends in a table or a figure keeps the
+-- div (the mark on a line of its own) rather than writing it into a cell.
+local CLOSING_MARK = "./."
+
+local function close_inlines(inlines)
+  local last = inlines[#inlines]
+  if last and last.t == "Str" then
+    local word = last.text:gsub("[%.;,:]+$", "")
+    inlines[#inlines] = pandoc.Str(word .. CLOSING_MARK)
+  else
+    inlines:insert(pandoc.Str(CLOSING_MARK))
+  end
+  return inlines
+end
+
+-- Put the mark at the end of the last text of `blocks`; true when it found a place.
+local function close_blocks(blocks)
+  for i = #blocks, 1, -1 do
+    local block = blocks[i]
+    local t = block.t
+    if (t == "Para" or t == "Plain") and pandoc.utils.stringify(block) ~= "" then
+      block.content = close_inlines(block.content)
+      blocks[i] = block
+      return true
+    elseif t == "Div" and not block.classes:includes("figure") then
+      local content = block.content
+      if close_blocks(content) then
+        block.content = content
+        blocks[i] = block
+        return true
+      end
+      if #content > 0 then
+        return false
+      end
+    elseif t == "BlockQuote" then
+      local content = block.content
+      if close_blocks(content) then
+        block.content = content
+        blocks[i] = block
+        return true
+      end
+      return false
+    elseif t == "BulletList" or t == "OrderedList" then
+      local items = block.content
+      local item = items[#items]
+      if item and close_blocks(item) then
+        items[#items] = item
+        block.content = items
+        blocks[i] = block
+        return true
+      end
+      return false
+    elseif t ~= "Null" and not ((t == "Para" or t == "Plain") and pandoc.utils.stringify(block) == "") then
+      return false -- a table, a figure, a heading: the body does not end in running text
+    end
+  end
+  return false
+end
+
+local function closing_mark(blocks)
+  for i, block in ipairs(blocks) do
+    if block.t == "Div" and block.classes:includes("closing") then
+      local body = pandoc.Blocks({})
+      for j = 1, i - 1 do
+        body:insert(blocks[j])
+      end
+      if close_blocks(body) then
+        for j = i + 1, #blocks do
+          body:insert(blocks[j])
+        end
+        return body
+      end
+      return blocks
+    end
+  end
+  return blocks
+end
+
 local function shape(doc)
+  if FORMAT ~= "pptx" then
+    doc.blocks = closing_mark(doc.blocks):walk({ Header = part_heading })
+  end
   if FORMAT == "docx" then
     doc.blocks = mark_generated(doc.blocks)
   else

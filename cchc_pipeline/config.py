@@ -70,8 +70,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "recipients": {
         "to": Key("names", "danh sách nơi nhận", required=True),
         "archive": Key("text", "nơi lưu, ví dụ VT, SNV", default="VT"),
-        "addressees": Key("names", "nơi gửi ghi ở dòng “Kính gửi:” (Nghị định 30, ô 9a)",
-                          default=()),  # fmt: skip
+        "addressees": Key(
+            "names", "nơi gửi ghi ở dòng “Kính gửi:” (Nghị định 30, ô 9a)", default=()
+        ),
     },
     "plugins": {
         "order": Key("names", "thứ tự các phần của báo cáo (tên plugin)", default=()),
@@ -410,7 +411,7 @@ def _addressee_problems(recipients: dict[str, Any], at: Any) -> list[str]:
     if any(not name.strip(" .;,") for name in recipients.get("addressees") or ()):
         return [
             f"{at('recipients', 'addressees')}: “addressees” trong mục [recipients] có một mục "
-            "để trống; xóa mục đó hoặc ghi tên cơ quan nhận, ví dụ addressees = [\"Bộ Nội vụ\"]."
+            'để trống; xóa mục đó hoặc ghi tên cơ quan nhận, ví dụ addressees = ["Bộ Nội vụ"].'
         ]
     return []
 

@@ -241,7 +241,11 @@ def test_html_has_the_same_form(built) -> None:
     parts = page.find_class("part")
     assert [h.tag for h in parts] == ["h1", "h1", "h1"]
     for h in parts:
-        assert h.find("br") is not None and re.fullmatch(r"Phần [IVX]+", " ".join(h.text.split()))
+        (number,) = h.find_class("part-number")  # a block of its own (report.css)
+        assert re.fullmatch(r"Phần [IVX]+", number.text_content().strip())
+        title = h.text_content().replace(number.text_content(), "", 1).strip()
+        assert title == title.upper() and len(title) > 10
+    assert "h1 .part-number { display: block; }" in built.output("html").read_text("utf-8")
     main = page.find(".//main")
     marked = [e for e in main.iter("p", "li") if "./." in e.text_content()]
     assert len(marked) == 1

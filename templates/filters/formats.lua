@@ -231,6 +231,22 @@ local function part_heading(header)
       out:insert(inline)
     end
   end
+  if FORMAT:match("html") and split then
+    -- HTML: the number in a block span (its own line, see report.css), so that the table of
+    -- contents reads "Phần I KẾT QUẢ …" on one line
+    local number, title, seen = pandoc.Inlines({}), pandoc.Inlines({}), false
+    for _, inline in ipairs(out) do
+      if inline.t == "LineBreak" and not seen then
+        seen = true
+      elseif seen then
+        title:insert(inline)
+      else
+        number:insert(inline)
+      end
+    end
+    out = pandoc.Inlines({ pandoc.Span(number, pandoc.Attr("", { "part-number" })), pandoc.Space() })
+    out:extend(title)
+  end
   header.content = out
   return header
 end

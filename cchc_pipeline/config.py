@@ -74,6 +74,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "recipients": {
         "to": Key("names", "danh sách nơi nhận", required=True),
         "archive": Key("text", "nơi lưu, ví dụ VT, SNV", default="VT"),
+        "addressees": Key(
+            "names", "nơi gửi ghi ở dòng “Kính gửi:” (Nghị định 30, ô 9a)", default=()
+        ),
     },
     "plugins": {
         "order": Key("names", "thứ tự các phần của báo cáo (tên plugin)", default=()),
@@ -476,6 +479,16 @@ def _commendation_date_problems(tables: dict[str, dict[str, Any]], at: Any) -> l
     return problems
 
 
+def _addressee_problems(recipients: dict[str, Any], at: Any) -> list[str]:
+    """An empty "Kính gửi" entry would print "Kính gửi: ." on the first page."""
+    if any(not name.strip(" .;,") for name in recipients.get("addressees") or ()):
+        return [
+            f"{at('recipients', 'addressees')}: “addressees” trong mục [recipients] có một mục "
+            'để trống; xóa mục đó hoặc ghi tên cơ quan nhận, ví dụ addressees = ["Bộ Nội vụ"].'
+        ]
+    return []
+
+
 def load_config(path: Path, *, submissions_needed: bool = True) -> ReportConfig:
     """Read and validate ``path``; raise :class:`ConfigError` listing every problem.
 
@@ -599,6 +612,7 @@ def validate_config(
         tables["agency"]["full_name"] = " ".join(tables["agency"]["name"] or ())
     problems += _date_problems(tables.get("document", {}), at)
     problems += _commendation_date_problems(tables, at)
+    problems += _addressee_problems(tables.get("recipients", {}), at)
     problems += _hidden_problems(raw, at)
     if tables.get("document", {}).get("level") not in (None, "tỉnh", "huyện"):
         problems.append(f"{at('document', 'level')}: “level” phải là “tỉnh” hoặc “huyện”.")

@@ -36,6 +36,7 @@ from .publish.documents import Document, DocumentInfo, department_info
 from .publish.drafts import DraftStore
 from .publish.manifest import sealer
 from .publish.outputs import convert_and_publish
+from .render.appendices import resolve as resolve_appendices
 from .render.charts import ChartDrawer
 from .render.numbering import number_tables_and_figures
 from .render.templating import Markdown, Templates, escape
@@ -338,11 +339,14 @@ class Pipeline:
     def _render_document(
         self, template: str, info: DocumentInfo, revision: str, **context: Any
     ) -> Markdown:
-        """One document's Markdown from a core template, its tables and figures numbered."""
+        """One document's Markdown from a core template, its tables, figures and appendix
+        references numbered (a mismatch of appendices and references fails the build)."""
         markdown = self._templates_for(None).render(
             template, config=self.config, info=info, revision=revision, **context
         )
-        return number_tables_and_figures(markdown)
+        return resolve_appendices(
+            number_tables_and_figures(markdown), f"{info.kind} {info.symbol} (mẫu {template})"
+        )
 
     def documents(
         self, report_markdown: Markdown, chosen: list[str], restrict: set[str] | None = None

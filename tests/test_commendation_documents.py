@@ -165,7 +165,7 @@ def test_decision_has_the_parts_of_a_quyet_dinh_in_order(built):
         r"Điều 2\. .*tiền thưởng theo quy định tại Nghị định số 91/2017/NĐ-CP .*",
         r"Điều 3\. Quyết định này có hiệu lực kể từ ngày ký\.",
         r"Chánh Văn phòng UBND tỉnh, Giám đốc Sở Nội vụ, .* chịu trách nhiệm thi hành "
-        r"Quyết định này\.",
+        r"Quyết định này\./\.",  # the mark right after the last word
         "Nơi nhận:",
         "- Như Điều 3;",
         "- Chủ tịch, các PCT UBND tỉnh;",

@@ -148,6 +148,7 @@ def commendations(config: ReportConfig, nominations: Sequence[Any]) -> Commendat
     decision = replace(
         report,
         kind="QUYẾT ĐỊNH",
+        addressees=(),  # a decision is addressed to no one: Điều 3 says who executes it
         summary=_given(decision_table, "summary", f"Về việc tặng {forms} cho các tập thể, "
                                                   f"cá nhân {merit}"),
         number=_given(decision_table, "number", ""),

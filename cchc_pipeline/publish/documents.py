@@ -30,6 +30,7 @@ DEPARTMENT_KEYS = {
     "signer_name": str,
     "recipients": list,
     "archive": str,
+    "addressees": list,
 }
 
 
@@ -53,7 +54,7 @@ class DocumentInfo:
     archive: str
     final: bool
     period: tuple[int, int]
-    addressees: tuple[str, ...] = ()  # the "Kính gửi:" line; empty: none
+    addressees: tuple[str, ...] = ()  # "Kính gửi:" (Decree 30, field 9a); empty: no line
 
     @classmethod
     def of_report(cls, config: ReportConfig) -> DocumentInfo:
@@ -77,6 +78,7 @@ class DocumentInfo:
             archive=recipients["archive"],
             final=config.final,
             period=tuple(doc["period"]),  # type: ignore[arg-type]
+            addressees=tuple(recipients.get("addressees") or ()),
         )
 
 
@@ -114,6 +116,7 @@ def department_info(section: Section, report_info: DocumentInfo) -> DocumentInfo
         signer_name="",
         recipients=(f"{report_info.full_name} (b/c)", "Sở Nội vụ (tổng hợp)"),
         archive=f"VT, {department.code}",
+        addressees=(),
     )
     given = _read_department_file(section, quiet=True)  # its problems: check_department_file
     for key, value in _found_in_narrative(section).items():
@@ -202,6 +205,7 @@ EXAMPLES = {
     "signer_name": 'signer_name = "Nguyễn Văn A"',
     "recipients": 'recipients = ["UBND tỉnh (b/c)", "Sở Nội vụ (tổng hợp)"]',
     "archive": 'archive = "VT, STP"',
+    "addressees": 'addressees = ["Ủy ban nhân dân tỉnh Lạng Sơn"]',
 }
 
 

@@ -47,6 +47,7 @@ def default_filters() -> dict[str, Callable[..., Any]]:
 def default_globals() -> dict[str, Any]:
     """Helpers that build whole Markdown blocks (tables) with every cell escaped once."""
     from . import awards, tables
+    from .appendices import appendix_ref
 
     return {
         "table": tables.pipe_table,
@@ -55,6 +56,7 @@ def default_globals() -> dict[str, Any]:
         "targets_table": tables.targets_table,
         "nominations_table": tables.nominations_table,
         "award_groups": awards.group_awards,
+        "appendix_ref": appendix_ref,
         # room left for the number a clerk writes in by hand (non-breaking: kept as is)
         "blank_number": "\u00a0" * 8,
     }

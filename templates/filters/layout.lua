@@ -45,6 +45,8 @@ local function wpara(text, opts)
   if opts.indent then
     ppr = ppr .. string.format('<w:ind w:left="%d" w:right="%d" w:firstLine="0"/>',
       opts.indent, opts.indent)
+  elseif opts.left then
+    ppr = ppr .. string.format('<w:ind w:left="%d" w:firstLine="0"/>', opts.left)
   else
     ppr = ppr .. '<w:ind w:firstLine="0"/>'
   end
@@ -179,6 +181,44 @@ local function title_block()
     tline(kind, { bold = true }), tline(summary, { bold = true })))
 end
 
+-- "Kính gửi:" (Decree 30, field 9a), in the body's size: one addressee on the line, centred;
+-- several listed under it, each "- …;", the last "- ….".
+local function addressees_block()
+  local names = {}
+  for _, name in ipairs(list(meta.addressees)) do
+    names[#names + 1] = (name:gsub("[%s%.;,]+$", ""))
+  end
+  if #names == 0 then
+    return {}
+  end
+  local lines = {}
+  if #names == 1 then
+    lines[1] = { "Kính gửi: " .. names[1] .. ".", { align = "center", after = 6 } }
+  else
+    lines[1] = { "Kính gửi:", { align = "left", left = math.floor(3.5 * CM) } }
+    for n, name in ipairs(names) do
+      lines[#lines + 1] = { "- " .. name .. (n == #names and "." or ";"),
+        { align = "left", left = math.floor(5.5 * CM), after = n == #names and 6 or 0 } }
+    end
+  end
+  if FORMAT == "docx" then
+    local out = {}
+    for _, line in ipairs(lines) do
+      out[#out + 1] = wpara(line[1], line[2])
+    end
+    return pandoc.RawBlock("openxml", table.concat(out))
+  end
+  local out = {}
+  for _, line in ipairs(lines) do
+    local text = tline(line[1], { align = line[2].align == "center" and "center" or "left" })
+    if line[2].left then
+      text = string.format("pad(left: %.1fcm, %s)", line[2].left / CM, text)
+    end
+    out[#out + 1] = text
+  end
+  return pandoc.RawBlock("typst", "#" .. tstack(out) .. "\n#v(0.6em)")
+end
+
 local function signature_block()
   local signer = meta.signer or {}
   local authority = list(signer.authority)
@@ -301,6 +341,8 @@ local function div(el)
     return title_block()
   elseif class == "signature" then
     return signature_block()
+  elseif class == "addressees" then
+    return addressees_block()
   elseif class == "figure" then
     return el.content
   elseif class == "centre" or class == "addressees" then

@@ -273,6 +273,25 @@ def _check_picture(data: bytes, shown: str, limits: Limits) -> None:
         raise _Refused(f"{shown}: {problem}", _HINT_PICTURE) from None
 
 
+def archive_refusal(path: Path, limits: Limits) -> tuple[str, str] | None:
+    """Why an Office file is refused (message, hint), or None: the same checks as
+    :func:`check_archive`, for a file that is not yet part of a section (a portal upload)."""
+    try:
+        _check_zip(str(path), limits, 0, _Budget(limits.archive_mb * MB))
+    except _Refused as refused:
+        return refused.message, refused.hint
+    return None
+
+
+def picture_refusal(data: bytes, shown: str, limits: Limits) -> tuple[str, str] | None:
+    """Why a picture file is refused (message, hint), or None."""
+    try:
+        _check_picture(data, shown, limits)
+    except _Refused as refused:
+        return refused.message, refused.hint
+    return None
+
+
 def check_archive(section: Section, path: Path) -> bool:
     """Check an Office file before a reader opens it; False after an error saying why."""
     limits = of(section.config)

@@ -41,10 +41,10 @@ def rows(db: Session, checks: list[SectionCheck], settings: PortalSettings,
         last = history.latest(db, check.name)
         sent = last if last is not None and last.author != history.BASELINE_AUTHOR else None
         deadline = settings.deadline_of(check.name)
-        late = bool(deadline) and (
-            (sent is None and today > deadline)
+        # late: still not ready after the deadline, or the last version sent after it
+        late = deadline is not None and (
+            (not check.ready and today > deadline)
             or (sent is not None and sent.created_at.date() > deadline)
-            or (not check.ready and today > deadline)
         )
         found.append(
             Row(check.name, check.title, sent.created_at if sent else None,

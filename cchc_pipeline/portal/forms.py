@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -27,11 +27,7 @@ class UploadForm(FlaskForm):
 
 
 class BuildForm(FlaskForm):
-    formats = SelectField(
-        "Định dạng",
-        choices=[("all", "Mọi định dạng theo cấu hình"), ("docx", "Chỉ DOCX (nhanh)")],
-        default="all",
-    )
+    only_docx = BooleanField("Chỉ dựng DOCX (nhanh); bỏ trống: mọi định dạng theo cấu hình")
     keep_going = BooleanField("Vẫn dựng khi còn lỗi (phần lỗi để trống)")
 
 

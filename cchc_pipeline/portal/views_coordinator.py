@@ -51,7 +51,7 @@ def build():  # type: ignore[no-untyped-def]
     form = BuildForm()
     if not form.validate_on_submit():
         abort(400)
-    formats = None if form.formats.data == "all" else ["docx"]
+    formats = ["docx"] if form.only_docx.data else None
     job = portal()["builder"].start(current_user.name, formats, bool(form.keep_going.data))
     if job is None:
         flash("Đang có một lần dựng; chờ lần đó xong.", "error")

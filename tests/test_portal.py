@@ -397,8 +397,9 @@ def test_the_coordinator_builds_and_downloads_the_draft(portal):
         time.sleep(0.5)
     status = coordinator.get("/tong-hop/dung").get_data(as_text=True)
     assert builder.current.success, status
-    name = project.config_text().split('name = "bao-cao-tong-ket', 1)[1].split('"', 1)[0]
-    name = f"bao-cao-tong-ket{name}.docx"
+    from cchc_pipeline.config import load_config
+
+    name = load_config(project.config_path).output["name"] + ".docx"
     assert f'href="/tong-hop/ket-qua/{name}"' in status
     document = docx.Document(io.BytesIO(coordinator.get(f"/tong-hop/ket-qua/{name}").data))
     assert "Cải cách thể chế" in docx_text(document)

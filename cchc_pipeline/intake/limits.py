@@ -16,6 +16,7 @@ can be raised in ``[limits]`` of config.toml.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import re
 import shutil
@@ -410,8 +411,23 @@ def check_narrative(section: Section, narrative: Narrative, path: Path) -> None:
         _render_check(section, narrative, parts, path)
 
 
+_MEASURED: dict[tuple[str, int, int], dict[str, tuple[int, int]]] = {}  # in this process
+_MEASURED_KEPT = 64
+
+
 def _measure_parts(section: Section, source: str, limits: Limits) -> dict[str, tuple[int, int]]:
-    """(depth, longest word) of every part over a limit, from pandoc's reading of them."""
+    """(depth, longest word) of every part over a limit, from pandoc's reading of them; kept
+    in memory by text and limits, so that a long-running process (the portal, where a
+    department sends its figures again and again beside the same narrative) reads it once."""
+    key = (hashlib.sha256(source.encode("utf-8")).hexdigest(), limits.depth, limits.token)
+    if key not in _MEASURED:
+        if len(_MEASURED) >= _MEASURED_KEPT:
+            _MEASURED.pop(next(iter(_MEASURED)))
+        _MEASURED[key] = _read_parts(section, source, limits)
+    return dict(_MEASURED[key])
+
+
+def _read_parts(section: Section, source: str, limits: Limits) -> dict[str, tuple[int, int]]:
     from ..publish.formats.pandoc import READER, bounded_pandoc
 
     scratch = Path(tempfile.mkdtemp(prefix="cchc-measure-", dir=section.workdir))

@@ -13,6 +13,7 @@ from pathlib import Path
 from ..config import load_config
 from ..console import Console
 from ..errors import CchcError
+from .settings import current_config
 
 OUTPUT_SUFFIXES = (".docx", ".pdf", ".html", ".pptx", ".md", ".xlsx", ".json")
 
@@ -115,7 +116,7 @@ class Builder:
 def outputs(config_path: Path) -> dict[str, Path]:
     """The files of the output folder offered for download, by name (never a path from a
     request: a name is looked up in this listing)."""
-    folder = load_config(config_path).output_dir
+    folder = current_config(config_path).output_dir
     if not folder.is_dir():
         return {}
     return {

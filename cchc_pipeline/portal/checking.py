@@ -1,6 +1,9 @@
 """A section validated the way ``cchc validate`` would, but alone (the stage cache keeps the
 others untouched), with its findings, its figures for the history's comparison and its
-preview. One pipeline runs at a time in the server: hooks are not written for threads."""
+preview. Sections are checked in parallel, as a build collects them (each hook touches only
+its own section), one check of a section at a time; the whole report (the board, a build)
+waits for them all and runs alone. A check is kept until the section's files or the config
+change, so the page shown after an upload does not check again."""
 
 from __future__ import annotations
 
@@ -11,10 +14,90 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import ReportConfig, load_config
+from ..config import ReportConfig
 from ..model import Finding, Location, Severity
+from .settings import current_config
 
-PIPELINE_LOCK = threading.Lock()
+
+class _Gate:
+    """Shared for one section's check, exclusive for the whole report's."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._shared = 0
+        self._exclusive = False
+
+    def shared(self) -> _Hold:
+        return _Hold(self, exclusive=False)
+
+    def __enter__(self) -> _Gate:  # ``with PIPELINE_LOCK:`` — the exclusive hold
+        with self._cond:
+            self._cond.wait_for(lambda: not self._exclusive and not self._shared)
+            self._exclusive = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._cond:
+            self._exclusive = False
+            self._cond.notify_all()
+
+
+class _Hold:
+    def __init__(self, gate: _Gate, exclusive: bool) -> None:
+        self.gate = gate
+
+    def __enter__(self) -> None:
+        gate = self.gate
+        with gate._cond:
+            gate._cond.wait_for(lambda: not gate._exclusive)
+            gate._shared += 1
+
+    def __exit__(self, *exc: object) -> None:
+        gate = self.gate
+        with gate._cond:
+            gate._shared -= 1
+            gate._cond.notify_all()
+
+
+PIPELINE_LOCK = _Gate()
+_SECTION_LOCKS: dict[str, threading.Lock] = {}
+_KEPT: dict[str, tuple[tuple, SectionCheck]] = {}  # section → (its files' state, its check)
+_GUARD = threading.Lock()
+
+
+_PLUGINS: dict[int, tuple[ReportConfig, Any]] = {}
+
+
+def _plugins(config: ReportConfig) -> Any:
+    """The plugins of ``config``, loaded once per version of the config (a section's check
+    would otherwise spend more on finding the plugins than on reading the upload)."""
+    from ..plugins import load_plugins
+
+    with _GUARD:
+        kept = _PLUGINS.get(id(config))
+        if kept is not None and kept[0] is config:
+            return kept[1]
+    plugins = load_plugins(config)
+    with _GUARD:
+        _PLUGINS.clear()
+        _PLUGINS[id(config)] = (config, plugins)
+    return plugins
+
+
+def _section_lock(name: str) -> threading.Lock:
+    with _GUARD:
+        return _SECTION_LOCKS.setdefault(name, threading.Lock())
+
+
+def _state(config_path: Path, folder: Path | None) -> tuple:
+    """What a check depends on that can change while the server runs: the config and the
+    section's files (name, size, modification time)."""
+    from ..inputs import submission_files
+
+    files = submission_files(folder) if folder and folder.is_dir() else []
+    stat = config_path.stat()
+    return (stat.st_mtime_ns, stat.st_size,
+            *((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files))  # fmt: skip
 
 
 @dataclass
@@ -61,19 +144,28 @@ def _of_section(section: Any) -> SectionCheck:
 
 
 def check_section(config_path: Path, name: str) -> SectionCheck:
-    """Collect and validate section ``name`` only."""
+    """Collect and validate section ``name`` only (the kept check when nothing changed)."""
     from ..pipeline import Pipeline
 
-    with PIPELINE_LOCK, Pipeline(load_config(config_path)) as pipeline:
-        pipeline.collect_and_validate_section(name)
-        return _of_section(pipeline.report.sections[name])
+    config = current_config(config_path)
+    folder = config.submissions.get(name) or config.project_dir / "submissions" / name
+    with PIPELINE_LOCK.shared(), _section_lock(name):
+        state = _state(config_path, folder)
+        kept = _KEPT.get(name)
+        if kept is not None and kept[0] == state:
+            return kept[1]
+        with Pipeline(config, plugins=_plugins(config)) as pipeline:
+            pipeline.collect_and_validate_section(name)
+            check = _of_section(pipeline.report.sections[name])
+        _KEPT[name] = (state, check)
+        return check
 
 
 def check_all(config_path: Path) -> list[SectionCheck]:
     """Every section, in report order (what the board shows)."""
     from ..pipeline import Pipeline
 
-    with PIPELINE_LOCK, Pipeline(load_config(config_path)) as pipeline:
+    with PIPELINE_LOCK, Pipeline(current_config(config_path)) as pipeline:
         pipeline.collect_and_validate()
         return [_of_section(s) for s in pipeline.report.sections.values()]
 
@@ -95,7 +187,7 @@ def preview_html(config_path: Path, name: str) -> str:
     from ..pipeline import Pipeline
     from ..publish.formats.pandoc import READER, bounded_pandoc
 
-    with PIPELINE_LOCK, Pipeline(load_config(config_path)) as pipeline:
+    with PIPELINE_LOCK, Pipeline(current_config(config_path)) as pipeline:
         pipeline.collect_and_validate_section(name)
         markdown = pipeline.render_section(name)
         limits = of(pipeline.config)

@@ -18,7 +18,16 @@ from .models import Version, VersionFile
 from .uploads import ROLES, Accepted, role
 
 BASELINE_AUTHOR = "(có sẵn trong thư mục bài nộp)"
-WRITE_LOCK = threading.Lock()  # one version written into the folders at a time
+# One version of a section made at a time: the folder as it was, the version written and
+# its check belong together (a caller holds it around all three; re-entrant for
+# add_version's own use). Sections do not wait for each other.
+_LOCKS: dict[str, threading.RLock] = {}
+_GUARD = threading.Lock()
+
+
+def section_lock(section: str) -> threading.RLock:
+    with _GUARD:
+        return _LOCKS.setdefault(section, threading.RLock())
 
 
 def versions(db: Session, section: str) -> list[Version]:
@@ -63,7 +72,7 @@ def add_version(db: Session, store: Path, section: str, folder: Path, author: st
                 accepted: list[Accepted]) -> Version:  # fmt: skip
     """Keep the files sent as a new version (the last one's files, those of a sent role
     replaced) and write it into ``folder``."""
-    with WRITE_LOCK:
+    with section_lock(section):
         previous = latest(db, section) or baseline(db, store, section, folder)
         sent = {a.name: a for a in accepted}  # the last of two files of one name wins
         sent_roles = {role(n) for n in sent if role(n) in ROLES}

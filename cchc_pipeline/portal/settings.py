@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import ReportConfig
+from ..config import ReportConfig, load_config
 
 PORTAL_DIR = ".cchc-portal"  # in the project folder, git-ignored like the cache
 SQLITE_NAME = "portal.sqlite3"
@@ -64,3 +65,23 @@ def secret_key(settings: PortalSettings) -> bytes:
         with os.fdopen(descriptor, "w", encoding="ascii") as handle:
             handle.write(secrets.token_hex(32))
     return path.read_text(encoding="ascii").strip().encode("ascii")
+
+
+_LOADED: dict[Path, tuple[tuple[int, int], ReportConfig]] = {}
+_LOADING = threading.Lock()
+
+
+def current_config(path: Path) -> ReportConfig:
+    """``load_config(path)``, read again only when the file changed (every request needs it;
+    reading and checking it each time would cost more than the page)."""
+    path = Path(path).absolute()
+    stat = path.stat()
+    state = (stat.st_mtime_ns, stat.st_size)
+    with _LOADING:
+        kept = _LOADED.get(path)
+        if kept is not None and kept[0] == state:
+            return kept[1]
+    config = load_config(path)
+    with _LOADING:
+        _LOADED[path] = (state, config)
+    return config

@@ -17,6 +17,7 @@ from .access import may_read, may_send
 from .app import db_session, portal
 from .checking import check_section, checked_now, figures_diff, findings_json, preview_html
 from .forms import UploadForm
+from .settings import current_config
 from .uploads import Accepted, Refused, check_upload
 
 blueprint = Blueprint("department", __name__, url_prefix="/don-vi")
@@ -26,7 +27,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _folder(section: str) -> Path:
-    config = load_config(portal()["config_path"])
+    config = current_config(portal()["config_path"])
     configured = config.submissions.get(section)
     return configured if configured is not None else config.project_dir / "submissions" / section
 
@@ -94,7 +95,7 @@ def upload(section: str):  # type: ignore[no-untyped-def]
         flash(f"Mỗi lần gửi tối đa {MAX_FILES} tệp.", "error")
         return redirect(url_for(".page", section=section)), 303
     settings = portal()["settings"]
-    limits = intake_limits.of(load_config(portal()["config_path"]))
+    limits = intake_limits.of(current_config(portal()["config_path"]))
     db = db_session()
     accepted: list[Accepted] = []
     for item in files:
@@ -107,13 +108,13 @@ def upload(section: str):  # type: ignore[no-untyped-def]
             accepted.append(outcome)
     if accepted:
         config_path = portal()["config_path"]
-        base = history.baseline(db, settings.blobs, section, _folder(section))
-        if base is not None:  # the folder as it was, checked before it changes
-            _keep_check(base, check_section(config_path, section))
-        version = history.add_version(db, settings.blobs, section, _folder(section),
-                                      current_user.name, accepted)  # fmt: skip
-        _keep_check(version, check_section(config_path, section))
-        db.commit()
+        with history.section_lock(section):
+            base = history.baseline(db, settings.blobs, section, _folder(section))
+            if base is not None:  # the folder as it was, checked before it changes
+                _keep_check(base, check_section(config_path, section))
+            version = history.add_version(db, settings.blobs, section, _folder(section),
+                                          current_user.name, accepted)  # fmt: skip
+            _keep_check(version, check_section(config_path, section))
         names = ", ".join(f"{a.sent_as} → {a.name}" for a in accepted)
         audit.record(
             db, current_user.name, "upload", section, f"phiên bản {version.number}: {names}"

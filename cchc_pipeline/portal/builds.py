@@ -96,7 +96,7 @@ class Builder:
             config = load_config(self.config_path)
             with (
                 ProjectLock(config.project_dir, wait=60, notify=console.error),
-                PIPELINE_LOCK,
+                PIPELINE_LOCK.shared(),  # sections' pages are still checked meanwhile
                 Pipeline(config, console=console, keep_going=keep_going) as pipeline,
             ):
                 result = pipeline.build(job.formats, config.output_dir)

@@ -187,7 +187,12 @@ def preview_html(config_path: Path, name: str) -> str:
     from ..pipeline import Pipeline
     from ..publish.formats.pandoc import READER, bounded_pandoc
 
-    with PIPELINE_LOCK, Pipeline(current_config(config_path)) as pipeline:
+    config = current_config(config_path)
+    with (
+        PIPELINE_LOCK.shared(),
+        _section_lock(name),
+        Pipeline(config, plugins=_plugins(config)) as pipeline,
+    ):
         pipeline.collect_and_validate_section(name)
         markdown = pipeline.render_section(name)
         limits = of(pipeline.config)

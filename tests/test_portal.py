@@ -436,3 +436,23 @@ def test_stored_figures_are_json(portal):
     with app.extensions["cchc"]["sessions"]() as db:
         latest = db.scalars(select(Version).order_by(Version.id.desc())).first()
         assert json.loads(latest.figures)["values"]["vbqppl_hdnd"]["2013"] == 21
+
+
+def test_other_commands_do_not_import_the_portal():
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from cchc_pipeline.cli import main\n"
+        "for args in (['--help'], ['serve', '--help'], ['users', '--help']):\n"
+        "    assert CliRunner().invoke(main, args).exit_code == 0\n"
+        "heavy = {'flask', 'waitress', 'sqlalchemy', 'alembic', 'argon2', 'flask_wtf', 'psycopg'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, env=env).stdout  # fmt: skip
+    assert out.strip() == "[]"

@@ -135,8 +135,14 @@ def create_app(config_path: Path, *, testing: bool = False,
     app.register_blueprint(department)
     app.register_blueprint(coordinator)
     app.jinja_env.globals["title_of"] = lambda name: portal()["titles"].get(name, name)
+    app.jinja_env.filters["local"] = local_time
     app.extensions["cchc"]["titles"] = _titles(config)
     return app
+
+
+def local_time(moment: dt.datetime, form: str = "%H:%M %d/%m/%Y") -> str:
+    """A time stored in UTC, shown in the server's time zone (the office's)."""
+    return moment.replace(tzinfo=dt.timezone.utc).astimezone().strftime(form)
 
 
 def _titles(config: Any) -> dict[str, str]:

@@ -34,6 +34,11 @@ class Row:
         return "Sẵn sàng" if self.ready else "Chưa sẵn sàng"
 
 
+def _local_day(moment: dt.datetime) -> dt.date:
+    """The office's day of a time stored in UTC."""
+    return moment.replace(tzinfo=dt.timezone.utc).astimezone().date()
+
+
 def rows(db: Session, checks: list[SectionCheck], settings: PortalSettings,
          today: dt.date) -> list[Row]:  # fmt: skip
     found = []
@@ -44,7 +49,7 @@ def rows(db: Session, checks: list[SectionCheck], settings: PortalSettings,
         # late: still not ready after the deadline, or the last version sent after it
         late = deadline is not None and (
             (not check.ready and today > deadline)
-            or (sent is not None and sent.created_at.date() > deadline)
+            or (sent is not None and _local_day(sent.created_at) > deadline)
         )
         found.append(
             Row(check.name, check.title, sent.created_at if sent else None,

@@ -456,3 +456,39 @@ def test_other_commands_do_not_import_the_portal():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env=env).stdout  # fmt: skip
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("sent", "content", "name"),
+    [
+        ("Khen thưởng 2020.csv", b"loai,ten\n", "khen-thuong.csv"),
+        ("CHỈ SỐ PAR.csv", b"nam,chi_so\n", "chi-so.csv"),
+        ("so lieu.csv", b"ma_chi_tieu,2020\n", "so-lieu.csv"),
+        ("../../etc/Ảnh Hội nghị.PNG", b"", "anh-hoi-nghi.png"),
+        ("C:\\Users\\x\\bao-cao.png", b"", "hinh.png"),
+    ],
+)
+def test_the_name_a_file_gets(sent, content, name):
+    from cchc_pipeline.intake.sniff import Kind
+    from cchc_pipeline.portal.uploads import target_name
+
+    kind = Kind.PNG if name.endswith(".png") else Kind.CSV
+    assert target_name(kind, sent) == name
+
+
+def test_a_version_sent_after_its_deadline_is_late(portal):
+    from cchc_pipeline.portal.board import rows
+    from cchc_pipeline.portal.checking import check_all
+    from cchc_pipeline.portal.settings import PortalSettings
+
+    project, app, passwords = portal
+    stp = signed_in(app, "stp", passwords)
+    figures = (project.root / "submissions" / "stp" / "so-lieu.csv").read_bytes()
+    stp.upload("stp", (figures, "so-lieu.csv"))
+    today = dt.date.today()
+    settings = PortalSettings(project.root, "", deadlines={"stp": today - dt.timedelta(days=1),
+                                                           "vp": today})  # fmt: skip
+    with app.extensions["cchc"]["sessions"]() as db:
+        board = {r.name: r for r in rows(db, check_all(project.config_path), settings, today)}
+    assert board["stp"].ready and board["stp"].late  # sent today, due yesterday
+    assert board["vp"].ready and not board["vp"].late  # in the folder, due today

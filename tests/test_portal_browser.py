@@ -28,11 +28,16 @@ def _driver_paths() -> tuple[str, str]:
     return chromium, driver
 
 
-def wait_for(condition, seconds: float = 60.0):  # type: ignore[no-untyped-def]
+def wait_for(condition, seconds: float = 180.0):  # type: ignore[no-untyped-def]
     """The condition's first true value, polled at most ``seconds`` (bounded)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        value = condition()
+        try:
+            value = condition()
+        except (NoSuchElementException, StaleElementReferenceException):
+            value = None  # the page was reloading
         if value:
             return value
         time.sleep(0.2)
@@ -155,11 +160,11 @@ def test_a_department_and_the_coordinator_in_chromium(served, chrome, project):
     wait_for(lambda: "Đã dựng xong" in chrome.page_source or "không thành" in chrome.page_source,
              seconds=300)  # fmt: skip
     time.sleep(0.5)
-    assert "Đã dựng xong" in chrome.find_element(By.ID, "tinh-trang-dung").text
+    assert "Đã dựng xong" in wait_for(lambda: chrome.find_element(By.ID, "tinh-trang-dung").text)
     from cchc_pipeline.config import load_config
 
     name = load_config(project.config_path).output["name"] + ".docx"  # the report itself
-    chrome.find_element(By.LINK_TEXT, name).click()
+    wait_for(lambda: chrome.find_element(By.LINK_TEXT, name)).click()
     document = docx.Document(_downloaded(chrome.downloads, name))
     assert "Cải cách thể chế" in docx_text(document)
 

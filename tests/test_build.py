@@ -30,7 +30,9 @@ def test_sample_build_writes_every_document_and_format(built_sample):
     expected = [built_sample.output(e).name for e in FORMATS] + ["media"]
     for code in DEPARTMENTS:
         expected += [built_sample.output(e, f"chuyen-de-{code}").name for e in ("docx", "pdf")]
-    expected += [built_sample.output(e, "khen-thuong").name for e in ("docx", "xlsx")]
+    expected += [built_sample.output(e, "khen-thuong").name for e in ("docx", "pdf", "xlsx")]
+    for document in ("to-trinh-khen-thuong", "quyet-dinh-khen-thuong"):
+        expected += [built_sample.output(e, document).name for e in ("docx", "pdf")]
     expected.append(built_sample.output("manifest.json").name)  # the audit trail (test_audit.py)
     leftovers = [p.name for p in (built_sample.root / "build").iterdir()]
     assert sorted(leftovers) == sorted(expected)

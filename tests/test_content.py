@@ -98,11 +98,12 @@ def test_merged_commendation_list(built_sample):
         if [c.text for c in t.rows[0].cells][1:2] == ["Tên tập thể, cá nhân"]
     )
     cells = [[c.text for c in row.cells] for row in table.rows[1:]]
-    assert cells[0][1] == "TẬP THỂ"
-    assert any(row[1] == "CÁ NHÂN" for row in cells)
+    assert cells[0][:2] == ["A", "BẰNG KHEN CỦA CHỦ TỊCH UBND TỈNH"]  # by form of award
+    assert cells[1][:2] == ["I", "Tập thể"]
+    assert any(row[:2] == ["II", "Cá nhân"] for row in cells)
     nominations = [row for row in cells if row[0].isdigit()]
     assert len(nominations) >= 20
-    assert {row[5] for row in nominations} >= {"Sở Tư pháp", "Sở Tài chính"}
+    assert {row[4] for row in nominations} >= {"Sở Tư pháp", "Sở Tài chính"}
 
 
 def test_bad_nomination_row_is_located(project):

@@ -53,6 +53,7 @@ class DocumentInfo:
     archive: str
     final: bool
     period: tuple[int, int]
+    addressees: tuple[str, ...] = ()  # the "Kính gửi:" line; empty: none
 
     @classmethod
     def of_report(cls, config: ReportConfig) -> DocumentInfo:
@@ -89,6 +90,7 @@ class Document:
     formats: tuple[str, ...]
     data: Any = None  # structured content for formats that are not converted from Markdown
     metadata: dict[str, Any] = field(default_factory=dict)
+    reader: str = "markdown"  # "json": ``markdown`` holds pandoc's syntax tree (a comparison)
 
 
 def department_info(section: Section, report_info: DocumentInfo) -> DocumentInfo:
@@ -253,16 +255,3 @@ def _texts(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     return list(value) if isinstance(value, tuple) else []
-
-
-def commendation_info(report_info: DocumentInfo) -> DocumentInfo:
-    """The merged commendation list, issued with the report's header."""
-    return replace(
-        report_info,
-        kind="DANH SÁCH",
-        summary=(
-            "Đề nghị khen thưởng tập thể, cá nhân có thành tích xuất sắc trong thực hiện "
-            "Chương trình tổng thể cải cách hành chính nhà nước giai đoạn "
-            f"{report_info.period[0]} - {report_info.period[1]}"
-        ),
-    )

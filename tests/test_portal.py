@@ -492,3 +492,30 @@ def test_a_version_sent_after_its_deadline_is_late(portal):
         board = {r.name: r for r in rows(db, check_all(project.config_path), settings, today)}
     assert board["stp"].ready and board["stp"].late  # sent today, due yesterday
     assert board["vp"].ready and not board["vp"].late  # in the folder, due today
+
+
+def test_the_second_draft_offers_its_comparison_with_the_first(portal):
+    project, app, passwords = portal
+    coordinator = signed_in(app, "tonghop", passwords)
+    stp = signed_in(app, "stp", passwords)
+    builder = app.extensions["cchc"]["builder"]
+
+    def build() -> str:
+        reply = coordinator.post("/tong-hop/dung", {"only_docx": "y"}, token_from="/tong-hop/")
+        assert reply.status_code == 303
+        for _ in range(600):  # bounded: at most five minutes
+            if not builder.running:
+                break
+            time.sleep(0.5)
+        assert builder.current.success, builder.current.message
+        return coordinator.get("/tong-hop/").get_data(as_text=True)
+
+    build()
+    figures = (project.root / "submissions" / "stp" / "so-lieu.csv").read_bytes()
+    assert figures.count(b'"1.204"') == 1  # pbgdpl_buoi in 2020, tied by no rule
+    stp.upload("stp", (figures.replace(b'"1.204"', b'"1.205"'), "so-lieu.csv"))
+    board = build()
+    offered = re.findall(r'href="/tong-hop/ket-qua/([^"]+-so-sanh\.docx)"', board)
+    assert offered, "no comparison with the previous draft offered"
+    assert "(so sánh với dự thảo trước)" in board
+    assert coordinator.get(f"/tong-hop/ket-qua/{offered[0]}").status_code == 200

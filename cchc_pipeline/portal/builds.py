@@ -97,7 +97,7 @@ class Builder:
             with (
                 ProjectLock(config.project_dir, wait=60, notify=console.error),
                 PIPELINE_LOCK.shared(),  # sections' pages are still checked meanwhile
-                Pipeline(config, console=console, keep_going=keep_going) as pipeline,
+                Pipeline(config, console=console, keep_going=keep_going, drafts=True) as pipeline,
             ):
                 result = pipeline.build(job.formats, config.output_dir)
             job.success = result.success or keep_going

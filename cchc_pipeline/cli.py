@@ -736,3 +736,119 @@ def new_plugin(
     for line in lines:  # what was made and where: the result, shown even with -q
         click.echo(line)
     return ExitCode.OK
+
+
+@main.command()
+@_config_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="ĐỊA_CHỈ",
+    help="Địa chỉ nhận kết nối; mặc định chỉ máy này (127.0.0.1).",
+)
+@click.option(
+    "--port",
+    default=8080,
+    type=int,
+    show_default=True,
+    metavar="CỔNG",
+    callback=lambda ctx, param, value: _port(value),
+    help="Cổng, từ 1 đến 65535.",
+)
+@_common
+def serve(config_path: Path, host: str, port: int, quiet: bool) -> int:
+    """Chạy cổng nộp bài trên web: các đơn vị gửi bài, cơ quan tổng hợp theo dõi và dựng."""
+    from .portal.server import serve as run
+
+    try:
+        run(config_path, host, port, say=lambda text: click.echo(text, err=True))
+    except KeyboardInterrupt:
+        click.echo("Đã dừng cổng nộp bài.", err=True)
+    except OSError as exc:
+        click.echo(f"Lỗi: không mở được cổng {port}: {exc.strerror or exc}.", err=True)
+        click.echo("  → Chọn cổng khác bằng --port.", err=True)
+        return ExitCode.USAGE
+    return ExitCode.OK
+
+
+@main.group(cls=_Group)
+def users() -> None:
+    """Tài khoản của cổng nộp bài: thêm, xem, cấp lại mật khẩu."""
+
+
+def _portal_db(config_path: Path) -> Any:
+    from .config import load_config
+    from .portal.database import make_engine, migrate, sessions
+    from .portal.settings import settings_of
+
+    config = load_config(config_path)
+    engine = make_engine(settings_of(config).database)
+    migrate(engine)
+    return config, sessions(engine)()
+
+
+@users.command("add")
+@click.argument("name", metavar="TÊN")
+@click.option(
+    "--department", "section", metavar="PLUGIN", help="Tài khoản của đơn vị phụ trách PLUGIN."
+)
+@click.option("--coordinator", is_flag=True, help="Tài khoản của cơ quan tổng hợp (xem mọi phần).")
+@_config_option
+@_common
+def users_add(name: str, section: str | None, coordinator: bool, config_path: Path,
+              quiet: bool) -> int:  # fmt: skip
+    """Thêm tài khoản và in mật khẩu một lần để trao cho người dùng."""
+    from .errors import ConfigError
+    from .portal.accounts import add_user
+    from .portal.checking import sections_of
+
+    if coordinator == (section is not None):
+        raise ConfigError("Ghi --department PLUGIN hoặc --coordinator (một trong hai).",
+                          "Ví dụ: cchc users add stp --department stp.")  # fmt: skip
+    config, db = _portal_db(config_path)
+    with db:
+        password = add_user(db, name.strip().lower(), section, list(sections_of(config)))
+    click.echo(f"Đã thêm tài khoản {name.strip().lower()}. Mật khẩu một lần: {password}")
+    click.echo("Người dùng đặt mật khẩu của mình ở lần đăng nhập đầu.", err=True)
+    return ExitCode.OK
+
+
+@users.command("list")
+@_config_option
+@_common
+def users_list(config_path: Path, quiet: bool) -> int:
+    """Danh sách tài khoản."""
+    from sqlalchemy import select
+
+    from .portal.models import User
+
+    _config, db = _portal_db(config_path)
+    with db:
+        found = list(db.scalars(select(User).order_by(User.name)))
+        for user in found:
+            role = "tổng hợp" if user.is_coordinator else f"đơn vị {user.section}"
+            state = (
+                "bị khóa"
+                if user.locked
+                else ("chưa đổi mật khẩu" if user.must_change else "đang dùng")
+            )
+            click.echo(f"{user.name}\t{role}\t{state}")
+    if not found:
+        click.echo("Chưa có tài khoản nào; thêm bằng “cchc users add”.", err=True)
+    return ExitCode.OK
+
+
+@users.command("reset")
+@click.argument("name", metavar="TÊN")
+@_config_option
+@_common
+def users_reset(name: str, config_path: Path, quiet: bool) -> int:
+    """Cấp lại mật khẩu một lần (mở khóa tài khoản, đóng các phiên đang mở)."""
+    from .portal.accounts import reset_password
+
+    _config, db = _portal_db(config_path)
+    with db:
+        password = reset_password(db, name.strip().lower())
+    click.echo(f"Mật khẩu một lần mới của {name.strip().lower()}: {password}")
+    return ExitCode.OK

@@ -42,6 +42,7 @@ _KIND_NAMES = {
     "bool": "true hoặc false",
     "years": "hai năm, ví dụ [2011, 2020]",
     "count": "một số nguyên dương",
+    "dates": "một bảng tên plugin = ngày, ví dụ stp = 2020-11-15",
 }
 
 SCHEMA: dict[str, dict[str, Key]] = {
@@ -140,6 +141,19 @@ SCHEMA: dict[str, dict[str, Key]] = {
         key: Key("count", intake_limits.HELP[key], default=value)
         for key, value in intake_limits.DEFAULTS.items()
     },
+    # the collection portal, ``cchc serve`` (cchc_pipeline/portal/)
+    "portal": {
+        "database": Key(
+            "text", "cơ sở dữ liệu của cổng nộp bài; để trống: SQLite trong dự án", default=""
+        ),
+        "deadline": Key("date", "hạn nộp bài chung của các đơn vị", default=None),
+        "deadlines": Key("dates", "hạn nộp riêng của từng plugin", default={}),
+        "secure_cookies": Key(
+            "bool", "cookie chỉ gửi qua HTTPS (chạy sau proxy HTTPS)", default=False
+        ),
+        "lockout": Key("count", "số lần đăng nhập sai liên tiếp thì khóa tài khoản", default=5),
+        "upload_mb": Key("count", "dung lượng tối đa (MB) của một tệp tải lên", default=64),
+    },
 }
 # Tables whose keys are chosen by the user (plugin names) rather than by the schema.
 OPEN_TABLES: dict[str, str] = {
@@ -166,6 +180,7 @@ class ReportConfig:
     limits: dict[str, int] = field(default_factory=lambda: dict(intake_limits.DEFAULTS))
     to_trinh: dict[str, Any] = field(default_factory=dict)
     quyet_dinh: dict[str, Any] = field(default_factory=dict)
+    portal: dict[str, Any] = field(default_factory=dict)
 
     @property
     def project_dir(self) -> Path:
@@ -208,6 +223,7 @@ class ReportConfig:
             limits=merged.get("limits", self.limits),
             to_trinh=merged.get("to_trinh", self.to_trinh),
             quyet_dinh=merged.get("quyet_dinh", self.quyet_dinh),
+            portal=merged.get("portal", self.portal),
         )
 
 
@@ -242,6 +258,12 @@ def _check(kind: str, value: Any) -> Any:
         return value
     if kind == "bool" and isinstance(value, bool):
         return value
+    if (
+        kind == "dates"
+        and isinstance(value, dict)
+        and all(isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in value.values())
+    ):
+        return {str(k).strip(): v for k, v in value.items()}
     if kind == "count" and isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
     if (

@@ -247,6 +247,27 @@ class Pipeline:
             )
         return self.report.findings
 
+    def collect_and_validate_section(self, name: str) -> list[Finding]:
+        """Collect (from the stage cache when unchanged) and validate one section alone: what
+        the portal does after a department's upload. Checks across sections see only it."""
+        section = self.report.sections[name]
+        if not self._restore_collected(section):
+            section.data = self._call(section, "cchc_collect", section=section)
+            if section.failure is None and self._keys.get(name):
+                media = self.workdir / section.media_prefix
+                self.stages.store(self._keys[name], collected_state(section), media)
+        if section.failure is None:
+            self._validate(section)
+            warn_unused(section)
+        return list(section.findings)
+
+    def render_section(self, name: str) -> Markdown:
+        """One collected section's fragments in slot order (the portal's preview)."""
+        section = self.report.sections[name]
+        if section.failure is None and not section.fragments:
+            self._render(section)
+        return Markdown("\n\n".join(section.fragments[s] for s in SLOTS if s in section.fragments))
+
     def _restore_collected(self, section: Section) -> bool:
         """Put a section's cached collection back; False when it must be collected."""
         if not self.stages.enabled:

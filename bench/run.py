@@ -22,6 +22,7 @@ import csv
 import datetime as dt
 import importlib.metadata
 import io
+import math
 import os
 import platform
 import random
@@ -458,6 +459,14 @@ class Floor:
         return Floor(self.documents[:1], self.epoch, self.threads)
 
 
+# the commendation documents' file name endings and their [output] keys (most specific first)
+COMMENDATION_OUTPUTS = (
+    ("to-trinh-khen-thuong", "to_trinh"),
+    ("quyet-dinh-khen-thuong", "quyet_dinh"),
+    ("khen-thuong", "commendations"),
+)
+
+
 def prepare_floor(tmp: Path) -> Floor:
     """Build the sample once as Markdown (with its media/) to get the pipeline's own input:
     every document the cold build converts, each with the formats the config gives it."""
@@ -465,7 +474,8 @@ def prepare_floor(tmp: Path) -> Floor:
     config = load_config(project / "config.toml")
     output = config.output
     set_config_line(project, "output", "thematic", '["md"]')
-    set_config_line(project, "output", "commendations", '["md"]')
+    for key in ("commendations", "to_trinh", "quyet_dinh"):
+        set_config_line(project, "output", key, '["md"]')
     markdown_dir = tmp / "floor-markdown"
     spawn([*CCHC, "build", "-f", "md", "-o", str(markdown_dir)], cwd=project)
     document = config.document
@@ -476,7 +486,10 @@ def prepare_floor(tmp: Path) -> Floor:
         FloorDocument(report, tuple(f for f in output["formats"] if f in pandoc_formats), title)
     ]
     for path in sorted(markdown_dir.glob(f"{output['name']}-*.md")):
-        kind = output["commendations"] if path.stem.endswith("khen-thuong") else output["thematic"]
+        kind = next(
+            (output[key] for suffix, key in COMMENDATION_OUTPUTS if path.stem.endswith(suffix)),
+            output["thematic"],
+        )
         documents.append(
             FloorDocument(path, tuple(f for f in kind if f in pandoc_formats), path.stem)
         )
@@ -527,6 +540,27 @@ class Bench:
     def build(self, project: Path, *args: str) -> Callable[[int], Run]:
         return lambda i: spawn([*CCHC, "build", *args], cwd=project)
 
+    def portal(self, tmp: Path) -> dict[str, Measurement]:
+        """``cchc serve``: upload to findings, 20 sessions at once, idle memory."""
+        import portal_bench
+
+        log("7. the portal (cchc serve on 127.0.0.1)")
+        found = portal_bench.measure(CCHC, init_project(tmp / "portal"), self.repeat, log)
+        self.results["portal_upload"] = Measurement(
+            "portal: upload of a filled form to the page with its findings",
+            [Run(w) for w in found["single"]],
+        )
+        self.results["portal_20"] = Measurement(
+            f"portal: {portal_bench.SESSIONS} sessions uploading at once (each one's time)",
+            [Run(w) for w in found["together"]],
+        )
+        self.results["portal_idle"] = Measurement(
+            "portal: server process idle after the load (RSS)",
+            [Run(0.0, found["idle_kib"])],
+            found["idle_kib"],
+        )
+        return self.results
+
     def run_all(self) -> dict[str, Measurement]:
         tmp = self.tmp
 
@@ -576,7 +610,8 @@ class Bench:
         log("   (for reference) cchc build, cold, the report only")
         report_only = init_project(tmp / "report-only")
         set_config_line(report_only, "output", "thematic", "[]")
-        set_config_line(report_only, "output", "commendations", "[]")
+        for key in ("commendations", "to_trinh", "quyet_dinh"):
+            set_config_line(report_only, "output", key, "[]")
         self.measure(
             "reportonly",
             "`cchc build`, cold, the report only (no thematic reports, no commendation list)",
@@ -613,6 +648,7 @@ class Bench:
                 self.build(scaled, "-f", "md"),
                 before=lambda i, scaled=scaled: forget_stages(scaled),
             )
+        self.portal(tmp)
         big = big_project(tmp / "big", BIG_ROWS)
         self.measure(
             "big",
@@ -642,7 +678,30 @@ class Target:
         return self.value <= self.limit if self.at_most else self.value < self.limit
 
 
+def portal_targets(r: dict[str, Measurement]) -> list[Target]:
+    """The portal's targets (issue #14), when it was measured."""
+    if "portal_upload" not in r:
+        return []
+    upload = r["portal_upload"].median
+    walls = sorted(run.wall for run in r["portal_20"].runs)
+    p95 = walls[math.ceil(0.95 * len(walls)) - 1]
+    idle = r["portal_idle"].rss_mib
+    return [
+        Target("portal: upload to findings (median)", upload, 1.0, f"{upload:.2f} s", "≤ 1.00 s"),
+        Target(
+            "portal: 20 concurrent uploads, p95 (all succeeded)",
+            p95,
+            2.0,
+            f"{p95:.2f} s",
+            "≤ 2.00 s",
+        ),
+        Target("portal: idle server memory", idle, 150, f"{idle:.0f} MiB", "≤ 150 MiB"),
+    ]
+
+
 def targets(r: dict[str, Measurement]) -> list[Target]:
+    if "md10" not in r:  # --portal: the portal alone
+        return portal_targets(r)
     per10 = r["md10"].median / SCALES[0]
     per100 = r["md100"].median / SCALES[1]
     growth = per100 / per10 - 1
@@ -676,6 +735,7 @@ def targets(r: dict[str, Measurement]) -> list[Target]:
             "growth ≤ +20 %",
         )
     )
+    found += portal_targets(r)
     peak = r["cold"].peak_mib
     found.append(
         Target(
@@ -888,6 +948,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (default 5)")
     parser.add_argument("--quick", action="store_true", help="2 runs per measurement")
     parser.add_argument(
+        "--portal", action="store_true", help="only the portal's measurements, printed"
+    )
+    parser.add_argument(
         "--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the results"
     )
     args = parser.parse_args(argv)
@@ -904,7 +967,11 @@ def main(argv: list[str] | None = None) -> int:
         compileall.compile_dir(str(folder), quiet=1)
     try:
         with tempfile.TemporaryDirectory(prefix="cchc-bench-") as tmp:
-            results = Bench(Path(tmp).resolve(), repeat).run_all()
+            bench = Bench(Path(tmp).resolve(), repeat)
+            if args.portal:
+                print_summary(bench.portal(Path(tmp).resolve()))
+                return 0
+            results = bench.run_all()
     except BenchError as exc:
         log(f"benchmark failed: {exc}")
         return 1

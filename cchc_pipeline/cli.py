@@ -1,9 +1,9 @@
 """The ``cchc`` command. Messages are Vietnamese; heavy modules load inside the commands.
 
 Exit codes (also in the README): 0 success; 1 the submissions hold errors (for ``verify``:
-the outputs do not match their manifest); 2 wrong usage or configuration; 3 a plugin,
-pandoc or typst failed or an output could not be written; 130 interrupted. No traceback is
-shown unless ``--debug`` is given.
+the outputs do not match their manifest; for ``diff``: no earlier draft to compare with);
+2 wrong usage or configuration; 3 a plugin, pandoc or typst failed or an output could not
+be written; 130 interrupted. No traceback is shown unless ``--debug`` is given.
 """
 
 from __future__ import annotations
@@ -180,9 +180,9 @@ def main(ctx: click.Context, debug: bool, quiet: bool) -> None:
     để có báo cáo ở mọi định dạng (DOCX, PDF, HTML, PPTX, Markdown).
 
     \b
-    Mã thoát: 0 thành công; 1 bài nộp có lỗi (verify: kết quả không khớp bản kê);
-    2 sai cách dùng hoặc cấu hình; 3 plugin, pandoc hoặc typst gặp lỗi, hoặc không ghi được
-    kết quả; 130 bị dừng.
+    Mã thoát: 0 thành công; 1 bài nộp có lỗi (verify: kết quả không khớp bản kê; diff:
+    chưa có bản dự thảo trước); 2 sai cách dùng hoặc cấu hình; 3 plugin, pandoc hoặc typst
+    gặp lỗi, hoặc không ghi được kết quả; 130 bị dừng.
     """
     ctx.obj = {"debug": debug, "quiet": quiet}
 
@@ -296,7 +296,7 @@ def build(
     with (
         _project_lock(config.project_dir, wait, quiet),
         Pipeline(
-            config, console=console, keep_going=keep_going, use_cache=not no_cache
+            config, console=console, keep_going=keep_going, use_cache=not no_cache, drafts=True
         ) as pipeline,
     ):
         try:
@@ -424,6 +424,67 @@ def verify(config_path: Path, output_dir: Path | None, quiet: bool) -> int:
     if not quiet:
         count = len(manifest["inputs"]), len(manifest["outputs"])
         click.echo(f"Khớp: {count[0]} đầu vào và {count[1]} kết quả đúng như bản kê {path}.")
+    return ExitCode.OK
+
+
+@main.command()
+@_config_option
+@click.option(
+    "--from",
+    "since",
+    metavar="PHIÊN_BẢN",
+    help="So với bản dự thảo này (số lần, ví dụ 2, hoặc mã phiên bản) thay vì bản ngay trước.",
+)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON cho máy đọc.")
+@_common
+def diff(config_path: Path, since: str | None, as_json: bool, quiet: bool) -> int:
+    """Những gì đã thay đổi ở bản dự thảo mới nhất: các phần có nội dung sửa, số liệu cũ → mới.
+
+    \b
+    Mã thoát: 0 đã so sánh (kể cả khi không có thay đổi); 1 chưa có bản dự thảo trước để
+    so sánh; 2 sai cấu hình hoặc không có bản dự thảo PHIÊN_BẢN.
+    """
+    from .config import load_config
+    from .errors import ConfigError
+    from .publish.drafts import DraftStore
+    from .workflow.changes import compare
+
+    config = load_config(config_path)
+    store = DraftStore(config.project_dir, warn=lambda text: click.echo(text, err=True))
+    latest = store.latest()
+    if since is not None:
+        base = store.find(since)
+        if base is None:
+            kept = ", ".join(f"{d.number} ({d.revision})" for d in store.drafts()) or "chưa có"
+            raise ConfigError(
+                f"Không có bản dự thảo “{since}” trong các bản đã lưu.",
+                f"Các bản đã lưu (lần, phiên bản): {kept}.",
+            )
+    else:
+        base = store.before(latest) if latest is not None else None
+    if latest is not None and base is not None and base.number == latest.number:
+        click.echo(
+            f"Bản dự thảo lần {base.number} ({base.revision}) là bản mới nhất; "
+            "chọn bằng --from một bản trước nó.",
+            err=True,
+        )
+        return ExitCode.VALIDATION
+    if latest is None or base is None:
+        count = len(store.drafts())
+        click.echo(
+            "Chưa có bản dự thảo trước để so sánh: "
+            + ("chưa dựng bản dự thảo nào." if not count else f"mới có {count} bản dự thảo.")
+            + " Mỗi lần “cchc build” (bản dự thảo) có nội dung mới được lưu lại; dựng lại sau"
+            " khi các đơn vị sửa bài nộp rồi chạy “cchc diff”.",
+            err=True,
+        )
+        return ExitCode.VALIDATION
+    changes = compare(base, latest)
+    if as_json:
+        click.echo(json.dumps(changes.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for line in changes.lines():
+            click.echo(line)
     return ExitCode.OK
 
 
@@ -674,4 +735,120 @@ def new_plugin(
     )
     for line in lines:  # what was made and where: the result, shown even with -q
         click.echo(line)
+    return ExitCode.OK
+
+
+@main.command()
+@_config_option
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="ĐỊA_CHỈ",
+    help="Địa chỉ nhận kết nối; mặc định chỉ máy này (127.0.0.1).",
+)
+@click.option(
+    "--port",
+    default=8080,
+    type=int,
+    show_default=True,
+    metavar="CỔNG",
+    callback=lambda ctx, param, value: _port(value),
+    help="Cổng, từ 1 đến 65535.",
+)
+@_common
+def serve(config_path: Path, host: str, port: int, quiet: bool) -> int:
+    """Chạy cổng nộp bài trên web: các đơn vị gửi bài, cơ quan tổng hợp theo dõi và dựng."""
+    from .portal.server import serve as run
+
+    try:
+        run(config_path, host, port, say=lambda text: click.echo(text, err=True))
+    except KeyboardInterrupt:
+        click.echo("Đã dừng cổng nộp bài.", err=True)
+    except OSError as exc:
+        click.echo(f"Lỗi: không mở được cổng {port}: {exc.strerror or exc}.", err=True)
+        click.echo("  → Chọn cổng khác bằng --port.", err=True)
+        return ExitCode.USAGE
+    return ExitCode.OK
+
+
+@main.group(cls=_Group)
+def users() -> None:
+    """Tài khoản của cổng nộp bài: thêm, xem, cấp lại mật khẩu."""
+
+
+def _portal_db(config_path: Path) -> Any:
+    from .config import load_config
+    from .portal.database import make_engine, migrate, sessions
+    from .portal.settings import settings_of
+
+    config = load_config(config_path)
+    engine = make_engine(settings_of(config).database)
+    migrate(engine)
+    return config, sessions(engine)()
+
+
+@users.command("add")
+@click.argument("name", metavar="TÊN")
+@click.option(
+    "--department", "section", metavar="PLUGIN", help="Tài khoản của đơn vị phụ trách PLUGIN."
+)
+@click.option("--coordinator", is_flag=True, help="Tài khoản của cơ quan tổng hợp (xem mọi phần).")
+@_config_option
+@_common
+def users_add(name: str, section: str | None, coordinator: bool, config_path: Path,
+              quiet: bool) -> int:  # fmt: skip
+    """Thêm tài khoản và in mật khẩu một lần để trao cho người dùng."""
+    from .errors import ConfigError
+    from .portal.accounts import add_user
+    from .portal.checking import sections_of
+
+    if coordinator == (section is not None):
+        raise ConfigError("Ghi --department PLUGIN hoặc --coordinator (một trong hai).",
+                          "Ví dụ: cchc users add stp --department stp.")  # fmt: skip
+    config, db = _portal_db(config_path)
+    with db:
+        password = add_user(db, name.strip().lower(), section, list(sections_of(config)))
+    click.echo(f"Đã thêm tài khoản {name.strip().lower()}. Mật khẩu một lần: {password}")
+    click.echo("Người dùng đặt mật khẩu của mình ở lần đăng nhập đầu.", err=True)
+    return ExitCode.OK
+
+
+@users.command("list")
+@_config_option
+@_common
+def users_list(config_path: Path, quiet: bool) -> int:
+    """Danh sách tài khoản."""
+    from sqlalchemy import select
+
+    from .portal.models import User
+
+    _config, db = _portal_db(config_path)
+    with db:
+        found = list(db.scalars(select(User).order_by(User.name)))
+        for user in found:
+            role = "tổng hợp" if user.is_coordinator else f"đơn vị {user.section}"
+            state = (
+                "bị khóa"
+                if user.locked
+                else ("chưa đổi mật khẩu" if user.must_change else "đang dùng")
+            )
+            click.echo(f"{user.name}\t{role}\t{state}")
+    if not found:
+        click.echo("Chưa có tài khoản nào; thêm bằng “cchc users add”.", err=True)
+    return ExitCode.OK
+
+
+@users.command("reset")
+@click.argument("name", metavar="TÊN")
+@_config_option
+@_common
+def users_reset(name: str, config_path: Path, quiet: bool) -> int:
+    """Cấp lại mật khẩu một lần (mở khóa tài khoản, đóng các phiên đang mở)."""
+    from .portal.accounts import reset_password
+
+    _config, db = _portal_db(config_path)
+    with db:
+        password = reset_password(db, name.strip().lower())
+    click.echo(f"Mật khẩu một lần mới của {name.strip().lower()}: {password}")
     return ExitCode.OK

@@ -43,6 +43,7 @@ _KIND_NAMES = {
     "bool": "true hoặc false",
     "years": "hai năm, ví dụ [2011, 2020]",
     "count": "một số nguyên dương",
+    "dates": "một bảng tên plugin = ngày, ví dụ stp = 2020-11-15",
 }
 
 SCHEMA: dict[str, dict[str, Key]] = {
@@ -57,6 +58,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "final": Key("bool", "bản chính thức (false: dự thảo)", default=False),
         "level": Key("text", "cấp của cơ quan ban hành: tỉnh hoặc huyện", default="tỉnh"),
         "ranked_among": Key("count", "số đơn vị cùng cấp để xếp hạng chỉ số CCHC", default=63),
+        "drafts_kept": Key("count", "số bản dự thảo gần nhất được lưu để so sánh", default=10),
+        "changes_author": Key(
+            "text", "tên người sửa ghi trong bản so sánh dự thảo", default="cchc-pipeline"
+        ),
     },
     "agency": {
         "parent": Key("lines", "cơ quan chủ quản (nếu có), in hoa", default=()),
@@ -71,6 +76,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "recipients": {
         "to": Key("names", "danh sách nơi nhận", required=True),
         "archive": Key("text", "nơi lưu, ví dụ VT, SNV", default="VT"),
+        "addressees": Key(
+            "names", "nơi gửi ghi ở dòng “Kính gửi:” (Nghị định 30, ô 9a)", default=()
+        ),
     },
     "plugins": {
         "order": Key("names", "thứ tự các phần của báo cáo (tên plugin)", default=()),
@@ -84,10 +92,53 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "thematic": Key(
             "names", "định dạng báo cáo chuyên đề của từng sở", default=("docx", "pdf")
         ),
-        "commendations": Key("names", "định dạng danh sách khen thưởng", default=("docx", "xlsx")),
+        "commendations": Key(
+            "names", "định dạng danh sách khen thưởng", default=("docx", "pdf", "xlsx")
+        ),
+        "to_trinh": Key("names", "định dạng tờ trình đề nghị khen thưởng", default=("docx", "pdf")),
+        "quyet_dinh": Key("names", "định dạng quyết định khen thưởng", default=("docx", "pdf")),
         "programme": Key(
             "names", "định dạng Chương trình (Kế hoạch) CCHC 2021 - 2030", default=("docx", "pdf")
         ),
+    },
+    # the commendation documents (publish/commendations.py); a key left out (None) is derived
+    # from the report's own tables
+    "to_trinh": {
+        "number": Key("text", "số tờ trình; để trống khi chưa cấp số", default=""),
+        "symbol": Key("text", "ký hiệu (mặc định: TTr-SNV; cấp huyện TTr-PNV)"),
+        "date": Key("date", "ngày ký tờ trình (mặc định: ngày của báo cáo)"),
+        "place": Key("text", "địa danh (mặc định: như báo cáo)"),
+        "summary": Key("text", "trích yếu, bắt đầu bằng “Về việc”"),
+        "parent": Key("lines", "cơ quan chủ quản, in hoa (mặc định: UBND TỈNH …)"),
+        "agency": Key("lines", "cơ quan trình, in hoa (mặc định: SỞ NỘI VỤ; PHÒNG NỘI VỤ)"),
+        "full_name": Key("text", "tên cơ quan trình viết trong câu (Sở Nội vụ; Phòng Nội vụ)"),
+        "addressees": Key("names", "dòng “Kính gửi:” (mặc định: Ủy ban nhân dân tỉnh …)"),
+        "legal_bases": Key("names", "các căn cứ, mỗi phần tử một dòng “Căn cứ …”"),
+        "signer_authority": Key("lines", "thẩm quyền ký, ví dụ KT. GIÁM ĐỐC", default=()),
+        "signer_position": Key("text", "chức vụ người ký, in hoa (GIÁM ĐỐC; TRƯỞNG PHÒNG)"),
+        "signer_name": Key("text", "họ và tên người ký", default=""),
+        "recipients": Key("names", "nơi nhận", default=("Như trên",)),
+        "archive": Key("text", "nơi lưu (mặc định: VT và mã cơ quan của ký hiệu)"),
+    },
+    "quyet_dinh": {
+        "number": Key("text", "số quyết định; để trống khi chưa cấp số", default=""),
+        "symbol": Key("text", "ký hiệu, ví dụ QĐ-UBND", default="QĐ-UBND"),
+        "date": Key("date", "ngày ký quyết định (mặc định: ngày của báo cáo)"),
+        "place": Key("text", "địa danh (mặc định: như báo cáo)"),
+        "summary": Key("text", "trích yếu, bắt đầu bằng “Về việc” (mặc định: theo hình thức)"),
+        "authority": Key("lines", "thẩm quyền ban hành, in hoa (mặc định: CHỦ TỊCH …)"),
+        "legal_bases": Key("names", "các căn cứ ban hành, mỗi phần tử một dòng “Căn cứ …”"),
+        "proposed_by": Key("text", "người đề nghị (mặc định: Giám đốc và tên cơ quan trình)"),
+        "prize_rules": Key("text", "văn bản quy định mức tiền thưởng (Điều 2)"),
+        "prize_fund": Key("text", "nguồn chi tiền thưởng (Điều 2)"),
+        "executors": Key("names", "người thi hành (Điều 3), mỗi phần tử một người hoặc đơn vị"),
+        "signer_authority": Key("lines", "thẩm quyền ký, ví dụ KT. CHỦ TỊCH"),
+        "signer_position": Key("text", "chức vụ người ký, in hoa (mặc định: như báo cáo)"),
+        "signer_name": Key("text", "họ và tên người ký (mặc định: như báo cáo)"),
+        "recipients": Key("names", "nơi nhận, sau dòng “Như Điều 3”"),
+        "archive": Key("text", "nơi lưu (mặc định: như tờ trình)"),
+        "list_title": Key("text", "tên danh sách kèm theo, dưới chữ DANH SÁCH"),
+        "show_proposer": Key("bool", "danh sách có cột “Đơn vị đề nghị”", default=True),
     },
     # the 2021–2030 programme (publish/documents.py programme_info): an empty key is derived
     # from the report's own [document], [signer] and [recipients]
@@ -110,6 +161,19 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "limits": {
         key: Key("count", intake_limits.HELP[key], default=value)
         for key, value in intake_limits.DEFAULTS.items()
+    },
+    # the collection portal, ``cchc serve`` (cchc_pipeline/portal/)
+    "portal": {
+        "database": Key(
+            "text", "cơ sở dữ liệu của cổng nộp bài; để trống: SQLite trong dự án", default=""
+        ),
+        "deadline": Key("date", "hạn nộp bài chung của các đơn vị", default=None),
+        "deadlines": Key("dates", "hạn nộp riêng của từng plugin", default={}),
+        "secure_cookies": Key(
+            "bool", "cookie chỉ gửi qua HTTPS (chạy sau proxy HTTPS)", default=False
+        ),
+        "lockout": Key("count", "số lần đăng nhập sai liên tiếp thì khóa tài khoản", default=5),
+        "upload_mb": Key("count", "dung lượng tối đa (MB) của một tệp tải lên", default=64),
     },
 }
 # Tables whose keys are chosen by the user (plugin names) rather than by the schema.
@@ -135,6 +199,9 @@ class ReportConfig:
     departments: dict[str, str] = field(default_factory=dict)
     lines: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False, compare=False)
     limits: dict[str, int] = field(default_factory=lambda: dict(intake_limits.DEFAULTS))
+    to_trinh: dict[str, Any] = field(default_factory=dict)
+    quyet_dinh: dict[str, Any] = field(default_factory=dict)
+    portal: dict[str, Any] = field(default_factory=dict)
     chuong_trinh: dict[str, Any] = field(
         default_factory=lambda: {k: v.default for k, v in SCHEMA["chuong_trinh"].items()}
     )
@@ -178,6 +245,9 @@ class ReportConfig:
             departments=self.departments,
             lines=self.lines,
             limits=merged.get("limits", self.limits),
+            to_trinh=merged.get("to_trinh", self.to_trinh),
+            quyet_dinh=merged.get("quyet_dinh", self.quyet_dinh),
+            portal=merged.get("portal", self.portal),
             chuong_trinh=merged.get("chuong_trinh", self.chuong_trinh),
         )
 
@@ -213,6 +283,12 @@ def _check(kind: str, value: Any) -> Any:
         return value
     if kind == "bool" and isinstance(value, bool):
         return value
+    if (
+        kind == "dates"
+        and isinstance(value, dict)
+        and all(isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in value.values())
+    ):
+        return {str(k).strip(): v for k, v in value.items()}
     if kind == "count" and isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return value
     if (
@@ -428,6 +504,38 @@ def _date_problems(document: dict[str, Any], at: Any) -> list[str]:
     return [f"{at('document', 'date')}: “date” trong mục [document]: {problem}"] if problem else []
 
 
+def _commendation_date_problems(tables: dict[str, dict[str, Any]], at: Any) -> list[str]:
+    """The Tờ trình's and the Quyết định's dates: writable, and the decision not before the
+    proposal it answers."""
+    problems = []
+    period = tables.get("document", {}).get("period")
+    for table in ("to_trinh", "quyet_dinh"):
+        day = tables.get(table, {}).get("date")
+        problem = date_problem(day, period) if isinstance(day, dt.date) else None
+        if problem:
+            problems.append(f"{at(table, 'date')}: “date” trong mục [{table}]: {problem}")
+    fallback = tables.get("document", {}).get("date")
+    proposed = tables.get("to_trinh", {}).get("date") or fallback
+    decided = tables.get("quyet_dinh", {}).get("date") or fallback
+    if isinstance(proposed, dt.date) and isinstance(decided, dt.date) and decided < proposed:
+        problems.append(
+            f"{at('quyet_dinh', 'date')}: ngày của quyết định ({decided.isoformat()}) ở trước "
+            f"ngày của tờ trình ({proposed.isoformat()}); quyết định ban hành theo đề nghị của "
+            "tờ trình, kiểm tra hai ngày này."
+        )
+    return problems
+
+
+def _addressee_problems(recipients: dict[str, Any], at: Any) -> list[str]:
+    """An empty "Kính gửi" entry would print "Kính gửi: ." on the first page."""
+    if any(not name.strip(" .;,") for name in recipients.get("addressees") or ()):
+        return [
+            f"{at('recipients', 'addressees')}: “addressees” trong mục [recipients] có một mục "
+            'để trống; xóa mục đó hoặc ghi tên cơ quan nhận, ví dụ addressees = ["Bộ Nội vụ"].'
+        ]
+    return []
+
+
 def load_config(path: Path, *, submissions_needed: bool = True) -> ReportConfig:
     """Read and validate ``path``; raise :class:`ConfigError` listing every problem.
 
@@ -550,6 +658,8 @@ def validate_config(
     if "agency" in tables and not tables["agency"]["full_name"]:
         tables["agency"]["full_name"] = " ".join(tables["agency"]["name"] or ())
     problems += _date_problems(tables.get("document", {}), at)
+    problems += _commendation_date_problems(tables, at)
+    problems += _addressee_problems(tables.get("recipients", {}), at)
     problems += _hidden_problems(raw, at)
     if tables.get("document", {}).get("level") not in (None, "tỉnh", "huyện"):
         problems.append(f"{at('document', 'level')}: “level” phải là “tỉnh” hoặc “huyện”.")

@@ -30,15 +30,14 @@ from .intake import limits as intake_limits
 from .intake.discovery import warn_unused
 from .model import Finding, Severity
 from .plugins import PluginInfo, PluginSet, load_plugins
-from .publish.documents import (
-    Document,
-    DocumentInfo,
-    commendation_info,
-    department_info,
-    programme_info,
-)
+from .publish.commendations import commendations as commendation_documents
+from .publish.comparison import DraftRound
+from .publish.comparison import plan as plan_drafts
+from .publish.documents import Document, DocumentInfo, department_info, programme_info
+from .publish.drafts import DraftStore
 from .publish.manifest import sealer
 from .publish.outputs import convert_and_publish
+from .render.appendices import resolve as resolve_appendices
 from .render.charts import ChartDrawer
 from .render.numbering import number_tables_and_figures
 from .render.programme import gather as gather_programme
@@ -61,6 +60,11 @@ REPORT_TEMPLATE = "report.md.j2"
 THEMATIC_TEMPLATE = "chuyen-de.md.j2"
 COMMENDATIONS_TEMPLATE = "khen-thuong.md.j2"
 PROGRAMME_TEMPLATE = "chuong-trinh.md.j2"
+# the commendation documents besides the list: (key, template, [output] key)
+COMMENDATION_DOCUMENTS = (
+    ("to-trinh-khen-thuong", "to-trinh-khen-thuong.md.j2", "to_trinh"),
+    ("quyet-dinh-khen-thuong", "quyet-dinh-khen-thuong.md.j2", "quyet_dinh"),
+)
 
 
 @dataclass
@@ -86,8 +90,11 @@ class Pipeline:
         console: Console = SILENT,
         keep_going: bool = False,
         use_cache: bool = True,
+        drafts: bool = False,
     ) -> None:
         self.config = config
+        self.record_drafts = drafts  # store this build's draft, compare it with the previous
+        self.draft_round: DraftRound | None = None
         self.plugins = plugins or load_plugins(config)
         self.console = console
         self.keep_going = keep_going
@@ -245,6 +252,27 @@ class Pipeline:
             )
         return self.report.findings
 
+    def collect_and_validate_section(self, name: str) -> list[Finding]:
+        """Collect (from the stage cache when unchanged) and validate one section alone: what
+        the portal does after a department's upload. Checks across sections see only it."""
+        section = self.report.sections[name]
+        if not self._restore_collected(section):
+            section.data = self._call(section, "cchc_collect", section=section)
+            if section.failure is None and self._keys.get(name):
+                media = self.workdir / section.media_prefix
+                self.stages.store(self._keys[name], collected_state(section), media)
+        if section.failure is None:
+            self._validate(section)
+            warn_unused(section)
+        return list(section.findings)
+
+    def render_section(self, name: str) -> Markdown:
+        """One collected section's fragments in slot order (the portal's preview)."""
+        section = self.report.sections[name]
+        if section.failure is None and not section.fragments:
+            self._render(section)
+        return Markdown("\n\n".join(section.fragments[s] for s in SLOTS if s in section.fragments))
+
     def _restore_collected(self, section: Section) -> bool:
         """Put a section's cached collection back; False when it must be collected."""
         if not self.stages.enabled:
@@ -339,11 +367,14 @@ class Pipeline:
     def _render_document(
         self, template: str, info: DocumentInfo, revision: str, **context: Any
     ) -> Markdown:
-        """One document's Markdown from a core template, its tables and figures numbered."""
+        """One document's Markdown from a core template, its tables, figures and appendix
+        references numbered (a mismatch of appendices and references fails the build)."""
         markdown = self._templates_for(None).render(
             template, config=self.config, info=info, revision=revision, **context
         )
-        return number_tables_and_figures(markdown)
+        return resolve_appendices(
+            number_tables_and_figures(markdown), f"{info.kind} {info.symbol} (mẫu {template})"
+        )
 
     def documents(
         self, report_markdown: Markdown, chosen: list[str], restrict: set[str] | None = None
@@ -351,7 +382,8 @@ class Pipeline:
         """The report, each department's thematic report, the commendation list and the
         2021–2030 programme (when some department sent tasks)."""
         output = self.config.output
-        available_names = [*output["thematic"], *output["commendations"], *output["programme"]]
+        available_names = [*output["thematic"], *output["commendations"], *output["to_trinh"],
+                           *output["quyet_dinh"], *output["programme"]]  # fmt: skip
         wanted = set(available_names)
         if restrict is not None:
             wanted = {name for name in available_names if name in restrict}
@@ -373,18 +405,8 @@ class Pipeline:
                 Document(f"chuyen-de-{section.name}", f"{output['name']}-chuyen-de-{section.name}",
                          markdown, thematic, None, self._metadata(own, rev))
             )  # fmt: skip
-        commendations = tuple(f for f in output["commendations"] if f in wanted)
-        if commendations and self.report.nominations:
-            own = commendation_info(info)
-            listed = [asdict(n) for n in self.report.nominations]
-            rev = self._content_revision(listed)
-            markdown = self._render_document(
-                COMMENDATIONS_TEMPLATE, own, rev, nominations=self.report.nominations
-            )
-            found.append(
-                Document("khen-thuong", f"{output['name']}-khen-thuong", markdown, commendations,
-                         listed, self._metadata(own, rev))
-            )  # fmt: skip
+        if self.report.nominations:
+            found += self._commendation_documents(wanted)
         programme = tuple(f for f in output["programme"] if f in wanted)
         if programme and gather_programme(self.report).tasks:
             own = programme_info(self.config, info)
@@ -394,6 +416,36 @@ class Pipeline:
             found.append(
                 Document("chuong-trinh", f"{output['name']}-chuong-trinh-2021-2030", markdown,
                          programme, None, self._metadata(own, rev))
+            )  # fmt: skip
+        return found
+
+    def _commendation_documents(self, wanted: set[str]) -> list[Document]:
+        """The Tờ trình, the Quyết định (each with the list attached) and the list on its own
+        (also as a spreadsheet), all from the same groups of nominations."""
+        output = self.config.output
+        nominations = self.report.nominations
+        awards = commendation_documents(self.config, nominations)
+        listed = [asdict(n) for n in nominations]
+        rev = self._content_revision(listed)
+        found = []
+        documents = [
+            *((key, template, awards.proposal if name == "to_trinh" else awards.decision, name)
+              for key, template, name in COMMENDATION_DOCUMENTS),
+            ("khen-thuong", COMMENDATIONS_TEMPLATE, awards.listing, "commendations"),
+        ]  # fmt: skip
+        for key, template, own, name in documents:
+            formats = tuple(f for f in output[name] if f in wanted)
+            if not formats:
+                continue
+            markdown = self._render_document(
+                template, own, rev, awards=awards, nominations=nominations
+            )
+            data = None
+            if key == "khen-thuong":
+                data = {"groups": _grouped(awards.groups), "show_proposer": awards.show_proposer}
+            found.append(
+                Document(key, f"{output['name']}-{key}", markdown, formats, data,
+                         self._metadata(own, rev))
             )  # fmt: skip
         return found
 
@@ -408,7 +460,8 @@ class Pipeline:
         restrict = None if formats is None else set(formats)
         chosen = list(dict.fromkeys(self.config.output["formats"] if formats is None else formats))
         output = self.config.output
-        others = [*output["thematic"], *output["commendations"], *output["programme"]]
+        others = [*output["thematic"], *output["commendations"], *output["to_trinh"],
+                  *output["quyet_dinh"], *output["programme"]]  # fmt: skip
         for name in [*chosen, *others]:
             if name not in available:
                 raise ConfigError(
@@ -429,6 +482,9 @@ class Pipeline:
                 )
             markdown = self.render()
             documents = self.documents(markdown, chosen, restrict)
+            if self.record_drafts:
+                self.draft_round = self._draft_round(documents)
+                documents += self.draft_round.documents
             self.console.stage("Vẽ biểu đồ")
             self.charts.wait()
             self.charts.close()  # the workers' memory is free before the conversions start
@@ -446,6 +502,8 @@ class Pipeline:
                 seal=sealer(self),
                 limits=intake_limits.of(self.config),
             )
+            if self.draft_round is not None:
+                self.draft_round.finish(output_dir, result.outputs)
             completed = True
         finally:
             hook.cchc_build_finished(
@@ -454,6 +512,24 @@ class Pipeline:
                 success=completed and result.success,
             )
         return result
+
+    def _draft_round(self, documents: list[Document]) -> DraftRound:
+        """This build among the project's drafts (see :mod:`.publish.comparison`)."""
+        self.console.stage("So sánh với bản dự thảo trước")
+        store = DraftStore(self.config.project_dir, self.config.document["drafts_kept"],
+                           warn=self.console.warn)  # fmt: skip
+        return plan_drafts(
+            store,
+            documents,
+            list(self.report.sections.values()),
+            revision=self.revision,
+            final=self.config.final or bool(self.failures),  # placeholders are no draft
+            author=self.config.document["changes_author"],
+            workdir=self.workdir,
+            limits=intake_limits.of(self.config),
+            cache=Cache(self.cache_root, "comparisons"),
+            warn=self.console.warn,
+        )
 
     @property
     def inputs(self) -> list[InputFile]:
@@ -503,6 +579,15 @@ class Pipeline:
             "final": info.final,
             "revision": revision,
         }
+
+
+def _grouped(groups: Iterable[Any]) -> list[dict[str, Any]]:
+    """The list's groups as plain data for the spreadsheet (and the conversion cache key)."""
+    return [
+        {"form": g.form,
+         "kinds": [{"kind": k.kind, "items": [asdict(i) for i in k.items]} for k in g.kinds]}
+        for g in groups
+    ]  # fmt: skip
 
 
 def _validated_shape(state: dict[str, Any], sections: list[Section]) -> bool:

@@ -16,6 +16,7 @@ can be raised in ``[limits]`` of config.toml.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import re
 import shutil
@@ -273,6 +274,25 @@ def _check_picture(data: bytes, shown: str, limits: Limits) -> None:
         raise _Refused(f"{shown}: {problem}", _HINT_PICTURE) from None
 
 
+def archive_refusal(path: Path, limits: Limits) -> tuple[str, str] | None:
+    """Why an Office file is refused (message, hint), or None: the same checks as
+    :func:`check_archive`, for a file that is not yet part of a section (a portal upload)."""
+    try:
+        _check_zip(str(path), limits, 0, _Budget(limits.archive_mb * MB))
+    except _Refused as refused:
+        return refused.message, refused.hint
+    return None
+
+
+def picture_refusal(data: bytes, shown: str, limits: Limits) -> tuple[str, str] | None:
+    """Why a picture file is refused (message, hint), or None."""
+    try:
+        _check_picture(data, shown, limits)
+    except _Refused as refused:
+        return refused.message, refused.hint
+    return None
+
+
 def check_archive(section: Section, path: Path) -> bool:
     """Check an Office file before a reader opens it; False after an error saying why."""
     limits = of(section.config)
@@ -391,8 +411,23 @@ def check_narrative(section: Section, narrative: Narrative, path: Path) -> None:
         _render_check(section, narrative, parts, path)
 
 
+_MEASURED: dict[tuple[str, int, int], dict[str, tuple[int, int]]] = {}  # in this process
+_MEASURED_KEPT = 64
+
+
 def _measure_parts(section: Section, source: str, limits: Limits) -> dict[str, tuple[int, int]]:
-    """(depth, longest word) of every part over a limit, from pandoc's reading of them."""
+    """(depth, longest word) of every part over a limit, from pandoc's reading of them; kept
+    in memory by text and limits, so that a long-running process (the portal, where a
+    department sends its figures again and again beside the same narrative) reads it once."""
+    key = (hashlib.sha256(source.encode("utf-8")).hexdigest(), limits.depth, limits.token)
+    if key not in _MEASURED:
+        if len(_MEASURED) >= _MEASURED_KEPT:
+            _MEASURED.pop(next(iter(_MEASURED)))
+        _MEASURED[key] = _read_parts(section, source, limits)
+    return dict(_MEASURED[key])
+
+
+def _read_parts(section: Section, source: str, limits: Limits) -> dict[str, tuple[int, int]]:
     from ..publish.formats.pandoc import READER, bounded_pandoc
 
     scratch = Path(tempfile.mkdtemp(prefix="cchc-measure-", dir=section.workdir))

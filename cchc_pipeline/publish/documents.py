@@ -31,6 +31,7 @@ DEPARTMENT_KEYS = {
     "signer_name": str,
     "recipients": list,
     "archive": str,
+    "addressees": list,
 }
 
 
@@ -54,6 +55,7 @@ class DocumentInfo:
     archive: str
     final: bool
     period: tuple[int, int]
+    addressees: tuple[str, ...] = ()  # "Kính gửi:" (Decree 30, field 9a); empty: no line
 
     @classmethod
     def of_report(cls, config: ReportConfig) -> DocumentInfo:
@@ -77,6 +79,7 @@ class DocumentInfo:
             archive=recipients["archive"],
             final=config.final,
             period=tuple(doc["period"]),  # type: ignore[arg-type]
+            addressees=tuple(recipients.get("addressees") or ()),
         )
 
 
@@ -90,6 +93,7 @@ class Document:
     formats: tuple[str, ...]
     data: Any = None  # structured content for formats that are not converted from Markdown
     metadata: dict[str, Any] = field(default_factory=dict)
+    reader: str = "markdown"  # "json": ``markdown`` holds pandoc's syntax tree (a comparison)
 
 
 def department_info(section: Section, report_info: DocumentInfo) -> DocumentInfo:
@@ -113,6 +117,7 @@ def department_info(section: Section, report_info: DocumentInfo) -> DocumentInfo
         signer_name="",
         recipients=(f"{report_info.full_name} (b/c)", "Sở Nội vụ (tổng hợp)"),
         archive=f"VT, {department.code}",
+        addressees=(),
     )
     given = _read_department_file(section, quiet=True)  # its problems: check_department_file
     for key, value in _found_in_narrative(section).items():
@@ -201,6 +206,7 @@ EXAMPLES = {
     "signer_name": 'signer_name = "Nguyễn Văn A"',
     "recipients": 'recipients = ["UBND tỉnh (b/c)", "Sở Nội vụ (tổng hợp)"]',
     "archive": 'archive = "VT, STP"',
+    "addressees": 'addressees = ["Ủy ban nhân dân tỉnh Lạng Sơn"]',
 }
 
 
@@ -256,19 +262,6 @@ def _texts(value: Any) -> list[str]:
     return list(value) if isinstance(value, tuple) else []
 
 
-def commendation_info(report_info: DocumentInfo) -> DocumentInfo:
-    """The merged commendation list, issued with the report's header."""
-    return replace(
-        report_info,
-        kind="DANH SÁCH",
-        summary=(
-            "Đề nghị khen thưởng tập thể, cá nhân có thành tích xuất sắc trong thực hiện "
-            "Chương trình tổng thể cải cách hành chính nhà nước giai đoạn "
-            f"{report_info.period[0]} - {report_info.period[1]}"
-        ),
-    )
-
-
 PROGRAMME_SYMBOLS = {"CHƯƠNG TRÌNH": "CTr", "KẾ HOẠCH": "KH"}
 
 
@@ -294,4 +287,5 @@ def programme_info(config: ReportConfig, report_info: DocumentInfo) -> DocumentI
         recipients=tuple(given["recipients"]) or report_info.recipients,
         archive=given["archive"] or report_info.archive,
         period=period,  # type: ignore[arg-type]
+        addressees=(),  # a programme is addressed to no one
     )

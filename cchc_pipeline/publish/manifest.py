@@ -66,13 +66,14 @@ def build_manifest(
     plugins: Iterable[tuple[str, str]],
     report: dict[str, Any],
     outputs: dict[str, Path],
+    drafts: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The manifest's content. ``folders`` are the submission folders by plugin, ``others``
     the project's other input folders, present or not (its templates, its plugin folders), that
     ``cchc verify`` looks in for files added since; ``outputs`` maps
     each published name (relative to the output folder, ``media/…`` included) to the file
     holding its final bytes."""
-    return {
+    found = {
         "format": FORMAT,
         "report": report,
         "config": shown_path(config_path, project_dir),
@@ -88,6 +89,9 @@ def build_manifest(
             for name, path in sorted(outputs.items())
         ],
     }
+    if drafts:  # the draft's number and its comparison files (publish/comparison.py)
+        found["drafts"] = drafts
+    return found
 
 
 def dump(manifest: dict[str, Any]) -> bytes:
@@ -259,6 +263,7 @@ def sealer(pipeline: Any) -> Callable[[Path, dict[str, Path]], Path]:
                 "revision": pipeline.revision,
             },
             outputs=outputs,
+            drafts=pipeline.draft_round.summary if getattr(pipeline, "draft_round", None) else None,
         )
         path = staging / manifest_name(config.output["name"])
         path.write_bytes(dump(manifest))

@@ -95,11 +95,11 @@ def test_task_table_is_a_landscape_appendix(programme):
 
 def test_each_agency_responsibility_is_computed_from_the_task_table(programme):
     lines = body_text(programme)
-    assert "Sở Tư pháp: chủ trì thực hiện 4 nhiệm vụ (số 1 - 4)." in lines
+    assert "Sở Tư pháp: chủ trì thực hiện 4 nhiệm vụ số 1 - 4." in lines
     partners = [line for line in lines if line.startswith("Sở Nội vụ: ")]
-    assert partners == ["Sở Nội vụ: chủ trì thực hiện 4 nhiệm vụ (số 9 - 12); phối hợp thực "
-                        "hiện 3 nhiệm vụ (số 8, 13, 22)."]  # fmt: skip
-    assert "Công an tỉnh: phối hợp thực hiện 1 nhiệm vụ (số 19)." in lines
+    assert partners == ["Sở Nội vụ: chủ trì thực hiện 4 nhiệm vụ số 9 - 12; phối hợp thực "
+                        "hiện 3 nhiệm vụ số 8, 13, 22."]  # fmt: skip
+    assert "Công an tỉnh: phối hợp thực hiện 1 nhiệm vụ số 19./." in lines  # the last word
 
 
 def test_programme_pdf_text(built_sample):

@@ -65,8 +65,8 @@ class Programme:
 
     def duties(self) -> list[Markdown]:
         """Each agency's share of the task table, leads first in the order they appear:
-        "Sở Tư pháp: chủ trì thực hiện 5 nhiệm vụ (số 1 - 5); phối hợp thực hiện 2 nhiệm vụ
-        (số 8, 14)"."""
+        "Sở Tư pháp: chủ trì thực hiện 5 nhiệm vụ số 1 - 5; phối hợp thực hiện 2 nhiệm vụ
+        số 8, 14"."""
         leads: dict[str, list[int]] = {}
         partners: dict[str, list[int]] = {}
         shown: dict[str, str] = {}
@@ -113,7 +113,7 @@ class Programme:
 
 
 def _tasks(numbers: list[int]) -> str:
-    """ "5 nhiệm vụ (số 1 - 4, 9)"."""
+    """ "5 nhiệm vụ số 1 - 4, 9": ends on a word, where the closing "./." is placed."""
     spans: list[list[int]] = []
     for n in numbers:
         if spans and n == spans[-1][-1] + 1:
@@ -121,7 +121,7 @@ def _tasks(numbers: list[int]) -> str:
         else:
             spans.append([n])
     shown = ", ".join(f"{s[0]} - {s[-1]}" if len(s) > 2 else ", ".join(map(str, s)) for s in spans)
-    return f"{len(numbers)} nhiệm vụ (số {shown})"
+    return f"{len(numbers)} nhiệm vụ số {shown}"
 
 
 def gather(report: Report, info: Any = None) -> Programme:

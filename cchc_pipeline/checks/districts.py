@@ -1,0 +1,52 @@
+"""Cross-checks between the province's figures and its districts' (``rollup = "sum"``).
+
+Where the catalogue declares a province's figure the sum of its districts' (the communes, the
+commune cadres), the province's value in the period's last year must equal the sum of the
+exports read. A difference is a warning at the province's cell, naming both figures and the
+districts summed; it is only checked when every listed district was read (a missing one is
+already a finding of its own, and its absence would make every sum differ).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import Finding, Severity
+from ..render import vi
+
+
+def cross_check(report: Any) -> None:
+    """Warn on each ``rollup = "sum"`` indicator whose province value is not the districts' sum."""
+    from ..department import FieldData
+
+    rollup = report.rollup
+    if rollup is None or not rollup.districts or rollup.missing:
+        return
+    for section in report.sections.values():
+        data = section.data
+        if section.failure or not isinstance(data, FieldData):
+            continue
+        year = data.years[-1]
+        for indicator in data.catalogue.rolled_up:
+            if indicator.rollup != "sum":
+                continue
+            own = data.value(indicator.id, year)
+            values = [rollup.value(d, section.name, indicator.id, year) for d in rollup.used]
+            if own is None or None in values:
+                continue
+            total = sum(values)
+            if total == own:
+                continue
+            names = ", ".join(d.name for d in rollup.used)
+            section.findings.append(
+                Finding(
+                    Severity.WARNING,
+                    f"“{indicator.label}” năm {year} của tỉnh là {vi.number(own)} {indicator.unit}"
+                    f", nhưng tổng của {len(values)} đơn vị cấp huyện ({names}) là "
+                    f"{vi.number(total)} {indicator.unit} (chênh {vi.number(own - total)}).",
+                    section.name,
+                    data.table.location(indicator.id, year),
+                    "Đối chiếu số của tỉnh với số các huyện đã báo cáo; sửa số sai (của tỉnh, "
+                    "hoặc xin huyện dựng lại tệp dữ liệu).",
+                )
+            )

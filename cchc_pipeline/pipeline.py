@@ -28,7 +28,6 @@ from .errors import CchcError, ConfigError, PluginError, ValidationFailed
 from .inputs import InputFile, input_files, revision, shown_path
 from .intake import limits as intake_limits
 from .intake.discovery import warn_unused
-from .intake.names import on_disk
 from .model import Finding, Severity
 from .plugins import PluginInfo, PluginSet, load_plugins
 from .publish.documents import Document, DocumentInfo, commendation_info, department_info
@@ -462,22 +461,31 @@ class Pipeline:
         self._districts_key = None
         if not self.config.districts:
             return
-        files = export_files(self.config, district_staleness)
+        memo: dict[Path, tuple[Path, bool]] = {}
+
+        def staleness(folder: Path) -> tuple[Path, bool]:
+            if folder not in memo:
+                memo[folder] = district_staleness(folder)
+            return memo[folder]
+
         catalogues = self._field_catalogues()
-        parts = [f"{name}\0{path}\0{_file_state(path)}" for name, path in files.items()]
-        parts += [f"{n}\0{_catalogue_key(c)}" for n, c in catalogues.items()]
-        key = digest("districts", core_digest(), self.stages.config_bytes, *parts)
+        shared = [f"{n}\0{_catalogue_key(c)}" for n, c in catalogues.items()]
+
+        def key_of(files: dict[str, tuple[Path, bool]]) -> str:
+            parts = [f"{n}\0{p}\0{old}\0{_file_state(p)}" for n, (p, old) in files.items()]
+            return digest("districts", core_digest(), self.stages.config_bytes, *parts, *shared)
+
+        key = key_of(export_files(self.config, staleness))
         state = self.stages.load(key, ("rollup",)) if self.stages.enabled else None
         if state is not None:
             self.report.rollup = state["rollup"]
         else:
-            self.report.rollup = read_districts(
-                self.config, catalogues, build_district, district_staleness
-            )
-            # a district built just now changed its export: key it by the bytes now on disk
-            files = export_files(self.config, district_staleness)
-            parts[: len(files)] = [f"{n}\0{p}\0{_file_state(p)}" for n, p in files.items()]
-            key = digest("districts", core_digest(), self.stages.config_bytes, *parts)
+            self.report.rollup = read_districts(self.config, catalogues, build_district, staleness)
+            if any(d.built for d in self.report.rollup.districts):
+                # a district built just now: its export (an input) changed; key by it now
+                memo.clear()
+                self._inputs = None
+            key = key_of(export_files(self.config, staleness))
             self.stages.store(key, {"rollup": self.report.rollup})
         self._districts_key = key
         rollup = self.report.rollup
@@ -504,16 +512,16 @@ class Pipeline:
         return self._inputs
 
     def district_inputs(self) -> list[InputFile]:
-        """The districts' exports read: inputs of the report (its revision, its manifest)."""
+        """The districts' exports present: inputs of the report (its revision, its manifest),
+        known from the config before any is read."""
         from .inputs import file_digest
+        from .intake.districts import export_files
 
-        rollup = self.report.rollup
-        if rollup is None:
-            return []
         project = self.config.project_dir
-        paths = [on_disk(project, d.source) for d in rollup.used]
+        files = export_files(self.config, lambda folder: (district_export(folder), False))
+        paths = [path for path, _ in files.values() if path.suffix == ".json" and path.is_file()]
         return [InputFile(shown_path(p, project), p.stat().st_size, file_digest(p))
-                for p in paths if p.is_file()]  # fmt: skip
+                for p in paths]  # fmt: skip
 
     @property
     def revision(self) -> str:
@@ -573,6 +581,14 @@ def _catalogue_key(catalogue: Any) -> str:
     return catalogue_digest(catalogue) + "".join(
         f"|{i.id}:{i.rollup}:{i.label}" for i in catalogue.rolled_up
     )
+
+
+def district_export(folder: Path) -> Path:
+    """Where a district's project writes its data export."""
+    from .config import load_config
+
+    config = load_config(folder / "config.toml")
+    return config.output_dir / export_name(config.output["name"])
 
 
 def district_staleness(folder: Path) -> tuple[Path, bool]:

@@ -122,18 +122,18 @@ def shown(path: Path, project: Path) -> str:
         return nfc(str(path))
 
 
-def export_files(config: Any, stale: Staleness | None = None) -> dict[str, Path]:
-    """Each district's export file (a project folder's export where its config says); the
-    stage cache keys the roll-up by these files' bytes."""
+def export_files(config: Any, stale: Staleness | None = None) -> dict[str, tuple[Path, bool]]:
+    """Each district's export file (a project folder's export where its config says) and
+    whether it must be built first; the stage cache keys the roll-up by these."""
     found = {}
     for name, path in config.districts.items():
         if path.is_dir() and stale is not None and (path / PROJECT_CONFIG).is_file():
             try:
-                found[name] = stale(path)[0]
+                found[name] = stale(path)
             except Exception:  # a broken district config is reported when the roll-up reads it
-                found[name] = path / PROJECT_CONFIG
+                found[name] = (path / PROJECT_CONFIG, True)
         else:
-            found[name] = path
+            found[name] = (path, False)
     return found
 
 

@@ -264,3 +264,23 @@ def test_a_rebuild_with_no_export_changed_reads_none_again(tmp_path, monkeypatch
     path.write_text(path.read_text(encoding="utf-8").replace('"60"', '"61"'), encoding="utf-8")
     with Pipeline(config) as pipeline, pytest.raises(AssertionError, match="read again"):
         pipeline.collect_and_validate()
+
+
+def test_init_carries_the_district_exports(tmp_path):
+    target = tmp_path / "moi"
+    assert ReportProject(tmp_path).run("init", str(target)).exit_code == 0
+    shipped = sorted((REPO / "districts").glob("*.data.json"))
+    copied = sorted((target / "districts").glob("*.data.json"))
+    assert [p.name for p in copied] == [p.name for p in shipped] and len(copied) == 11
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(shipped, copied, strict=True))
+
+
+def test_verify_names_a_district_export_changed_after_the_build(tmp_path):
+    project = ReportProject.sample(tmp_path / "bao-cao")
+    assert project.run("build", "-q", "-f", "md").exit_code == 0
+    assert project.run("verify").exit_code == 0
+    path = project.root / "districts" / "huyen-cao-loc.data.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"60"', '"61"'), encoding="utf-8")
+    result = project.run("verify")
+    assert result.exit_code == 1
+    assert "Đầu vào districts/huyen-cao-loc.data.json đã bị sửa sau lần dựng" in result.stdout

@@ -528,6 +528,15 @@ def _print_grouped(pipeline: Any, findings: list[Any]) -> None:
         )
         for finding in section.findings:
             click.echo(f"  - {finding}")
+    rollup = pipeline.report.rollup
+    if rollup is not None and rollup.districts:  # the districts' exports ([districts])
+        counts = severity_counts(rollup.findings)
+        click.echo(
+            f"Cấp huyện ({len(rollup.used)}/{len(rollup.districts)} đơn vị dùng được): "
+            f"{counts[Severity.ERROR]} lỗi, {counts[Severity.WARNING]} cảnh báo"
+        )
+        for finding in rollup.findings:
+            click.echo(f"  - {finding}")
     total = severity_counts(findings)
     click.echo(f"Tổng cộng: {total[Severity.ERROR]} lỗi, {total[Severity.WARNING]} cảnh báo.")
 

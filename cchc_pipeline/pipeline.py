@@ -102,6 +102,7 @@ class Pipeline:
         self.stages = StageCache(self.cache_root, config.path.read_bytes())
         self._keys: dict[str, str] = {}  # section → its collection key in the stage cache
         self._districts_key: str | None = None  # the roll-up's key (its exports' digests)
+        self._district_files: list[InputFile] | None = None
 
     def __enter__(self) -> Pipeline:
         return self
@@ -484,7 +485,7 @@ class Pipeline:
             if any(d.built for d in self.report.rollup.districts):
                 # a district built just now: its export (an input) changed; key by it now
                 memo.clear()
-                self._inputs = None
+                self._inputs = self._district_files = None
             key = key_of(export_files(self.config, staleness))
             self.stages.store(key, {"rollup": self.report.rollup})
         self._districts_key = key
@@ -513,7 +514,13 @@ class Pipeline:
 
     def district_inputs(self) -> list[InputFile]:
         """The districts' exports present: inputs of the report (its revision, its manifest),
-        known from the config before any is read."""
+        known from the config before any is read (computed once, again after a district was
+        built)."""
+        if self._district_files is None:
+            self._district_files = self._find_district_inputs()
+        return self._district_files
+
+    def _find_district_inputs(self) -> list[InputFile]:
         from .inputs import file_digest
         from .intake.districts import export_files
 

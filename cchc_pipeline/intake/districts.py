@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -68,14 +69,22 @@ class DistrictExport:
         """The errors the district's own build had (its sections' findings counts)."""
         return sum(s["findings"]["error"] for s in (self.data or {}).get("sections", []))
 
+    @cached_property
+    def _index(self) -> dict[str, tuple[dict[str, Any], dict[str, dict[str, Any]]]]:
+        """Each section by name, with its indicators by id (looked up once per export)."""
+        found = {}
+        for entry in (self.data or {}).get("sections", []):
+            indicators = {i["id"]: i for i in entry.get("indicators", [])}
+            found.setdefault(entry["name"], (entry, indicators))
+        return found
+
     def section(self, name: str) -> dict[str, Any] | None:
-        found = [s for s in (self.data or {}).get("sections", []) if s.get("name") == name]
+        found = self._index.get(name)
         return found[0] if found else None
 
     def indicator(self, section: str, indicator: str) -> dict[str, Any] | None:
-        entry = self.section(section) or {}
-        found = [i for i in entry.get("indicators", []) if i.get("id") == indicator]
-        return found[0] if found else None
+        found = self._index.get(section)
+        return found[1].get(indicator) if found else None
 
     def value(self, section: str, indicator: str, year: int) -> float | int | None:
         found = self.indicator(section, indicator)

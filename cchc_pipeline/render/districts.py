@@ -40,7 +40,8 @@ def _columns(catalogues: dict[str, Any]) -> list[tuple[str, Any]]:
 
 def total(rollup: Any, section: str, indicator: Any, year: int) -> float | int | None:
     """The total row's value of one column (see the module docstring)."""
-    values = [rollup.value(d, section, indicator.id, year) for d in rollup.used]
+    used = rollup.used
+    values = [rollup.value(d, section, indicator.id, year) for d in used]
     present = [v for v in values if v is not None]
     if not present:
         return None
@@ -50,7 +51,7 @@ def total(rollup: Any, section: str, indicator: Any, year: int) -> float | int |
     if share is not None:
         pairs = [
             (d.value(section, share.numerator, year), d.value(section, share.denominator, year))
-            for d, v in zip(rollup.used, values, strict=True)
+            for d, v in zip(used, values, strict=True)
             if v is not None
         ]
         if pairs and all(n is not None and d for n, d in pairs):
@@ -93,7 +94,8 @@ class DistrictsView:
         columns = _columns(self.catalogues)
         header = ["STT", "Đơn vị", *(f"{self.label(s, i)} ({i.unit})" for s, i in columns)]
         rows: list[list[Any]] = []
-        for number, district in enumerate(self.rollup.used, start=1):
+        used = self.rollup.used
+        for number, district in enumerate(used, start=1):
             cells = [
                 format_value(i, self.rollup.value(district, s, i.id, self.year)) for s, i in columns
             ]

@@ -101,6 +101,7 @@ class Rollup:
     nominations: list[Nomination] = field(default_factory=list)
     # (section, indicator) pairs a district's catalogue reports differently: shown as "-"
     incompatible: set[tuple[str, str, str]] = field(default_factory=set)
+    digests: dict[str, str] = field(default_factory=dict, repr=False)  # the province's catalogues
 
     @property
     def used(self) -> list[DistrictExport]:
@@ -310,9 +311,12 @@ def _shape_problem(data: Any) -> str | None:
 
 def _check_catalogues(rollup: Rollup, district: DistrictExport, catalogues: dict[str, Any]) -> None:
     """Same catalogue (by digest), or each rolled-up indicator of the same unit and kind."""
+    digests = rollup.digests
+    if not digests:  # once per roll-up, not once per district
+        digests.update({name: catalogue_digest(c) for name, c in catalogues.items()})
     for section, catalogue in catalogues.items():
         own = district.section(section)
-        if own is not None and own.get("catalogue") == catalogue_digest(catalogue):
+        if own is not None and own.get("catalogue") == digests[section]:
             continue
         for indicator in catalogue.rolled_up:
             theirs = district.indicator(section, indicator.id)

@@ -433,7 +433,7 @@ class Pipeline:
                 cache=Cache(self.cache_root, "outputs"),
                 seal=sealer(self),
                 limits=intake_limits.of(self.config),
-                extra={export_name(self.config.output["name"]): self.export_bytes()},
+                extra={"data.json": (export_name(self.config.output["name"]), self.export_bytes())},
             )
             completed = True
         finally:

@@ -47,13 +47,13 @@ def convert_and_publish(
     cache: Cache | None = None,
     seal: Callable[[Path, dict[str, Path]], Path] | None = None,
     limits: Any = None,
-    extra: dict[str, bytes] | None = None,
+    extra: dict[str, tuple[str, bytes]] | None = None,
 ) -> dict[str, Path]:
     """Write every document in each of its formats into ``output_dir``; all or nothing.
 
     The report's files are keyed by format ("docx"); the other documents' by document and
-    format ("chuyen-de-stp.docx"); ``extra`` files (the data export) are written as given and
-    keyed by their name. ``seal``, given the staging folder and every staged file by
+    format ("chuyen-de-stp.docx"); ``extra`` files (the data export) are key → (file name,
+    bytes), written as given. ``seal``, given the staging folder and every staged file by
     its published name, stages one more file (the manifest), published after all the others.
     """
     try:
@@ -109,7 +109,7 @@ def convert_and_publish(
             )
         staged_media = staging / MEDIA if "md" in jobs and (staging / MEDIA).is_dir() else None
         files = [job.target for _, job in jobs.values()]
-        for name, content in (extra or {}).items():
+        for name, content in (extra or {}).values():
             (staging / name).write_bytes(content)
             files.append(staging / name)
         if seal is not None:
@@ -120,7 +120,7 @@ def convert_and_publish(
             files.append(seal(staging, named))
         publish(files, output_dir, staged_media)
         written = {key: output_dir / job.target.name for key, (_, job) in jobs.items()}
-        return written | {name: output_dir / name for name in extra or {}}
+        return written | {key: output_dir / name for key, (name, _) in (extra or {}).items()}
     except OSError as exc:
         raise ConversionError(
             f"Không ghi được kết quả vào {output_dir}: {describe_os_error(exc)}.",

@@ -495,6 +495,14 @@ class Floor:
         return Floor(self.documents[:1], self.epoch, self.threads)
 
 
+# the commendation documents' file name endings and their [output] keys (most specific first)
+COMMENDATION_OUTPUTS = (
+    ("to-trinh-khen-thuong", "to_trinh"),
+    ("quyet-dinh-khen-thuong", "quyet_dinh"),
+    ("khen-thuong", "commendations"),
+)
+
+
 def prepare_floor(tmp: Path) -> Floor:
     """Build the sample once as Markdown (with its media/) to get the pipeline's own input:
     every document the cold build converts, each with the formats the config gives it."""
@@ -502,7 +510,8 @@ def prepare_floor(tmp: Path) -> Floor:
     config = load_config(project / "config.toml")
     output = config.output
     set_config_line(project, "output", "thematic", '["md"]')
-    set_config_line(project, "output", "commendations", '["md"]')
+    for key in ("commendations", "to_trinh", "quyet_dinh"):
+        set_config_line(project, "output", key, '["md"]')
     markdown_dir = tmp / "floor-markdown"
     spawn([*CCHC, "build", "-f", "md", "-o", str(markdown_dir)], cwd=project)
     document = config.document
@@ -513,7 +522,10 @@ def prepare_floor(tmp: Path) -> Floor:
         FloorDocument(report, tuple(f for f in output["formats"] if f in pandoc_formats), title)
     ]
     for path in sorted(markdown_dir.glob(f"{output['name']}-*.md")):
-        kind = output["commendations"] if path.stem.endswith("khen-thuong") else output["thematic"]
+        kind = next(
+            (output[key] for suffix, key in COMMENDATION_OUTPUTS if path.stem.endswith(suffix)),
+            output["thematic"],
+        )
         documents.append(
             FloorDocument(path, tuple(f for f in kind if f in pandoc_formats), path.stem)
         )
@@ -613,7 +625,8 @@ class Bench:
         log("   (for reference) cchc build, cold, the report only")
         report_only = init_project(tmp / "report-only")
         set_config_line(report_only, "output", "thematic", "[]")
-        set_config_line(report_only, "output", "commendations", "[]")
+        for key in ("commendations", "to_trinh", "quyet_dinh"):
+            set_config_line(report_only, "output", key, "[]")
         self.measure(
             "reportonly",
             "`cchc build`, cold, the report only (no thematic reports, no commendation list)",

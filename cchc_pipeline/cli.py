@@ -1,9 +1,9 @@
 """The ``cchc`` command. Messages are Vietnamese; heavy modules load inside the commands.
 
 Exit codes (also in the README): 0 success; 1 the submissions hold errors (for ``verify``:
-the outputs do not match their manifest); 2 wrong usage or configuration; 3 a plugin,
-pandoc or typst failed or an output could not be written; 130 interrupted. No traceback is
-shown unless ``--debug`` is given.
+the outputs do not match their manifest; for ``diff``: no earlier draft to compare with);
+2 wrong usage or configuration; 3 a plugin, pandoc or typst failed or an output could not
+be written; 130 interrupted. No traceback is shown unless ``--debug`` is given.
 """
 
 from __future__ import annotations
@@ -180,9 +180,9 @@ def main(ctx: click.Context, debug: bool, quiet: bool) -> None:
     để có báo cáo ở mọi định dạng (DOCX, PDF, HTML, PPTX, Markdown).
 
     \b
-    Mã thoát: 0 thành công; 1 bài nộp có lỗi (verify: kết quả không khớp bản kê);
-    2 sai cách dùng hoặc cấu hình; 3 plugin, pandoc hoặc typst gặp lỗi, hoặc không ghi được
-    kết quả; 130 bị dừng.
+    Mã thoát: 0 thành công; 1 bài nộp có lỗi (verify: kết quả không khớp bản kê; diff:
+    chưa có bản dự thảo trước); 2 sai cách dùng hoặc cấu hình; 3 plugin, pandoc hoặc typst
+    gặp lỗi, hoặc không ghi được kết quả; 130 bị dừng.
     """
     ctx.obj = {"debug": debug, "quiet": quiet}
 
@@ -296,7 +296,7 @@ def build(
     with (
         _project_lock(config.project_dir, wait, quiet),
         Pipeline(
-            config, console=console, keep_going=keep_going, use_cache=not no_cache
+            config, console=console, keep_going=keep_going, use_cache=not no_cache, drafts=True
         ) as pipeline,
     ):
         try:
@@ -433,6 +433,67 @@ def verify(config_path: Path, output_dir: Path | None, quiet: bool) -> int:
     if not quiet:
         count = len(manifest["inputs"]), len(manifest["outputs"])
         click.echo(f"Khớp: {count[0]} đầu vào và {count[1]} kết quả đúng như bản kê {path}.")
+    return ExitCode.OK
+
+
+@main.command()
+@_config_option
+@click.option(
+    "--from",
+    "since",
+    metavar="PHIÊN_BẢN",
+    help="So với bản dự thảo này (số lần, ví dụ 2, hoặc mã phiên bản) thay vì bản ngay trước.",
+)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON cho máy đọc.")
+@_common
+def diff(config_path: Path, since: str | None, as_json: bool, quiet: bool) -> int:
+    """Những gì đã thay đổi ở bản dự thảo mới nhất: các phần có nội dung sửa, số liệu cũ → mới.
+
+    \b
+    Mã thoát: 0 đã so sánh (kể cả khi không có thay đổi); 1 chưa có bản dự thảo trước để
+    so sánh; 2 sai cấu hình hoặc không có bản dự thảo PHIÊN_BẢN.
+    """
+    from .config import load_config
+    from .errors import ConfigError
+    from .publish.drafts import DraftStore
+    from .workflow.changes import compare
+
+    config = load_config(config_path)
+    store = DraftStore(config.project_dir, warn=lambda text: click.echo(text, err=True))
+    latest = store.latest()
+    if since is not None:
+        base = store.find(since)
+        if base is None:
+            kept = ", ".join(f"{d.number} ({d.revision})" for d in store.drafts()) or "chưa có"
+            raise ConfigError(
+                f"Không có bản dự thảo “{since}” trong các bản đã lưu.",
+                f"Các bản đã lưu (lần, phiên bản): {kept}.",
+            )
+    else:
+        base = store.before(latest) if latest is not None else None
+    if latest is not None and base is not None and base.number == latest.number:
+        click.echo(
+            f"Bản dự thảo lần {base.number} ({base.revision}) là bản mới nhất; "
+            "chọn bằng --from một bản trước nó.",
+            err=True,
+        )
+        return ExitCode.VALIDATION
+    if latest is None or base is None:
+        count = len(store.drafts())
+        click.echo(
+            "Chưa có bản dự thảo trước để so sánh: "
+            + ("chưa dựng bản dự thảo nào." if not count else f"mới có {count} bản dự thảo.")
+            + " Mỗi lần “cchc build” (bản dự thảo) có nội dung mới được lưu lại; dựng lại sau"
+            " khi các đơn vị sửa bài nộp rồi chạy “cchc diff”.",
+            err=True,
+        )
+        return ExitCode.VALIDATION
+    changes = compare(base, latest)
+    if as_json:
+        click.echo(json.dumps(changes.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for line in changes.lines():
+            click.echo(line)
     return ExitCode.OK
 
 

@@ -57,6 +57,10 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "level": Key("text", "cấp của cơ quan ban hành: tỉnh hoặc huyện", default="tỉnh"),
         "ranked_among": Key("count", "số đơn vị cùng cấp để xếp hạng chỉ số CCHC", default=63),
         "illustrative": Key("bool", "số liệu minh họa (ghi vào tệp dữ liệu xuất)", default=False),
+        "drafts_kept": Key("count", "số bản dự thảo gần nhất được lưu để so sánh", default=10),
+        "changes_author": Key(
+            "text", "tên người sửa ghi trong bản so sánh dự thảo", default="cchc-pipeline"
+        ),
     },
     "agency": {
         "parent": Key("lines", "cơ quan chủ quản (nếu có), in hoa", default=()),
@@ -71,6 +75,9 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "recipients": {
         "to": Key("names", "danh sách nơi nhận", required=True),
         "archive": Key("text", "nơi lưu, ví dụ VT, SNV", default="VT"),
+        "addressees": Key(
+            "names", "nơi gửi ghi ở dòng “Kính gửi:” (Nghị định 30, ô 9a)", default=()
+        ),
     },
     "plugins": {
         "order": Key("names", "thứ tự các phần của báo cáo (tên plugin)", default=()),
@@ -84,7 +91,50 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "thematic": Key(
             "names", "định dạng báo cáo chuyên đề của từng sở", default=("docx", "pdf")
         ),
-        "commendations": Key("names", "định dạng danh sách khen thưởng", default=("docx", "xlsx")),
+        "commendations": Key(
+            "names", "định dạng danh sách khen thưởng", default=("docx", "pdf", "xlsx")
+        ),
+        "to_trinh": Key("names", "định dạng tờ trình đề nghị khen thưởng", default=("docx", "pdf")),
+        "quyet_dinh": Key("names", "định dạng quyết định khen thưởng", default=("docx", "pdf")),
+    },
+    # the commendation documents (publish/commendations.py); a key left out (None) is derived
+    # from the report's own tables
+    "to_trinh": {
+        "number": Key("text", "số tờ trình; để trống khi chưa cấp số", default=""),
+        "symbol": Key("text", "ký hiệu (mặc định: TTr-SNV; cấp huyện TTr-PNV)"),
+        "date": Key("date", "ngày ký tờ trình (mặc định: ngày của báo cáo)"),
+        "place": Key("text", "địa danh (mặc định: như báo cáo)"),
+        "summary": Key("text", "trích yếu, bắt đầu bằng “Về việc”"),
+        "parent": Key("lines", "cơ quan chủ quản, in hoa (mặc định: UBND TỈNH …)"),
+        "agency": Key("lines", "cơ quan trình, in hoa (mặc định: SỞ NỘI VỤ; PHÒNG NỘI VỤ)"),
+        "full_name": Key("text", "tên cơ quan trình viết trong câu (Sở Nội vụ; Phòng Nội vụ)"),
+        "addressees": Key("names", "dòng “Kính gửi:” (mặc định: Ủy ban nhân dân tỉnh …)"),
+        "legal_bases": Key("names", "các căn cứ, mỗi phần tử một dòng “Căn cứ …”"),
+        "signer_authority": Key("lines", "thẩm quyền ký, ví dụ KT. GIÁM ĐỐC", default=()),
+        "signer_position": Key("text", "chức vụ người ký, in hoa (GIÁM ĐỐC; TRƯỞNG PHÒNG)"),
+        "signer_name": Key("text", "họ và tên người ký", default=""),
+        "recipients": Key("names", "nơi nhận", default=("Như trên",)),
+        "archive": Key("text", "nơi lưu (mặc định: VT và mã cơ quan của ký hiệu)"),
+    },
+    "quyet_dinh": {
+        "number": Key("text", "số quyết định; để trống khi chưa cấp số", default=""),
+        "symbol": Key("text", "ký hiệu, ví dụ QĐ-UBND", default="QĐ-UBND"),
+        "date": Key("date", "ngày ký quyết định (mặc định: ngày của báo cáo)"),
+        "place": Key("text", "địa danh (mặc định: như báo cáo)"),
+        "summary": Key("text", "trích yếu, bắt đầu bằng “Về việc” (mặc định: theo hình thức)"),
+        "authority": Key("lines", "thẩm quyền ban hành, in hoa (mặc định: CHỦ TỊCH …)"),
+        "legal_bases": Key("names", "các căn cứ ban hành, mỗi phần tử một dòng “Căn cứ …”"),
+        "proposed_by": Key("text", "người đề nghị (mặc định: Giám đốc và tên cơ quan trình)"),
+        "prize_rules": Key("text", "văn bản quy định mức tiền thưởng (Điều 2)"),
+        "prize_fund": Key("text", "nguồn chi tiền thưởng (Điều 2)"),
+        "executors": Key("names", "người thi hành (Điều 3), mỗi phần tử một người hoặc đơn vị"),
+        "signer_authority": Key("lines", "thẩm quyền ký, ví dụ KT. CHỦ TỊCH"),
+        "signer_position": Key("text", "chức vụ người ký, in hoa (mặc định: như báo cáo)"),
+        "signer_name": Key("text", "họ và tên người ký (mặc định: như báo cáo)"),
+        "recipients": Key("names", "nơi nhận, sau dòng “Như Điều 3”"),
+        "archive": Key("text", "nơi lưu (mặc định: như tờ trình)"),
+        "list_title": Key("text", "tên danh sách kèm theo, dưới chữ DANH SÁCH"),
+        "show_proposer": Key("bool", "danh sách có cột “Đơn vị đề nghị”", default=True),
     },
     # what a submission may cost the readers and writers (cchc_pipeline/intake/limits.py)
     "limits": {
@@ -117,6 +167,8 @@ class ReportConfig:
     districts: dict[str, Path] = field(default_factory=dict)  # name → export or project folder
     lines: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False, compare=False)
     limits: dict[str, int] = field(default_factory=lambda: dict(intake_limits.DEFAULTS))
+    to_trinh: dict[str, Any] = field(default_factory=dict)
+    quyet_dinh: dict[str, Any] = field(default_factory=dict)
 
     @property
     def project_dir(self) -> Path:
@@ -158,6 +210,8 @@ class ReportConfig:
             districts=self.districts,
             lines=self.lines,
             limits=merged.get("limits", self.limits),
+            to_trinh=merged.get("to_trinh", self.to_trinh),
+            quyet_dinh=merged.get("quyet_dinh", self.quyet_dinh),
         )
 
 
@@ -407,6 +461,38 @@ def _date_problems(document: dict[str, Any], at: Any) -> list[str]:
     return [f"{at('document', 'date')}: “date” trong mục [document]: {problem}"] if problem else []
 
 
+def _commendation_date_problems(tables: dict[str, dict[str, Any]], at: Any) -> list[str]:
+    """The Tờ trình's and the Quyết định's dates: writable, and the decision not before the
+    proposal it answers."""
+    problems = []
+    period = tables.get("document", {}).get("period")
+    for table in ("to_trinh", "quyet_dinh"):
+        day = tables.get(table, {}).get("date")
+        problem = date_problem(day, period) if isinstance(day, dt.date) else None
+        if problem:
+            problems.append(f"{at(table, 'date')}: “date” trong mục [{table}]: {problem}")
+    fallback = tables.get("document", {}).get("date")
+    proposed = tables.get("to_trinh", {}).get("date") or fallback
+    decided = tables.get("quyet_dinh", {}).get("date") or fallback
+    if isinstance(proposed, dt.date) and isinstance(decided, dt.date) and decided < proposed:
+        problems.append(
+            f"{at('quyet_dinh', 'date')}: ngày của quyết định ({decided.isoformat()}) ở trước "
+            f"ngày của tờ trình ({proposed.isoformat()}); quyết định ban hành theo đề nghị của "
+            "tờ trình, kiểm tra hai ngày này."
+        )
+    return problems
+
+
+def _addressee_problems(recipients: dict[str, Any], at: Any) -> list[str]:
+    """An empty "Kính gửi" entry would print "Kính gửi: ." on the first page."""
+    if any(not name.strip(" .;,") for name in recipients.get("addressees") or ()):
+        return [
+            f"{at('recipients', 'addressees')}: “addressees” trong mục [recipients] có một mục "
+            'để trống; xóa mục đó hoặc ghi tên cơ quan nhận, ví dụ addressees = ["Bộ Nội vụ"].'
+        ]
+    return []
+
+
 def load_config(path: Path, *, submissions_needed: bool = True) -> ReportConfig:
     """Read and validate ``path``; raise :class:`ConfigError` listing every problem.
 
@@ -542,6 +628,8 @@ def validate_config(
     if "agency" in tables and not tables["agency"]["full_name"]:
         tables["agency"]["full_name"] = " ".join(tables["agency"]["name"] or ())
     problems += _date_problems(tables.get("document", {}), at)
+    problems += _commendation_date_problems(tables, at)
+    problems += _addressee_problems(tables.get("recipients", {}), at)
     problems += _hidden_problems(raw, at)
     if tables.get("document", {}).get("level") not in (None, "tỉnh", "huyện"):
         problems.append(f"{at('document', 'level')}: “level” phải là “tỉnh” hoặc “huyện”.")

@@ -30,10 +30,15 @@ from .intake import limits as intake_limits
 from .intake.discovery import warn_unused
 from .model import Finding, Severity
 from .plugins import PluginInfo, PluginSet, load_plugins
-from .publish.documents import Document, DocumentInfo, commendation_info, department_info
+from .publish.commendations import commendations as commendation_documents
+from .publish.comparison import DraftRound
+from .publish.comparison import plan as plan_drafts
+from .publish.documents import Document, DocumentInfo, department_info
+from .publish.drafts import DraftStore
 from .publish.export import build_export, dump_export, export_name
 from .publish.manifest import sealer
 from .publish.outputs import convert_and_publish
+from .render.appendices import resolve as resolve_appendices
 from .render.charts import ChartDrawer
 from .render.districts import DistrictsView
 from .render.numbering import number_tables_and_figures
@@ -56,6 +61,11 @@ STAGE_NAMES = {
 REPORT_TEMPLATE = "report.md.j2"
 THEMATIC_TEMPLATE = "chuyen-de.md.j2"
 COMMENDATIONS_TEMPLATE = "khen-thuong.md.j2"
+# the commendation documents besides the list: (key, template, [output] key)
+COMMENDATION_DOCUMENTS = (
+    ("to-trinh-khen-thuong", "to-trinh-khen-thuong.md.j2", "to_trinh"),
+    ("quyet-dinh-khen-thuong", "quyet-dinh-khen-thuong.md.j2", "quyet_dinh"),
+)
 
 
 @dataclass
@@ -81,8 +91,11 @@ class Pipeline:
         console: Console = SILENT,
         keep_going: bool = False,
         use_cache: bool = True,
+        drafts: bool = False,
     ) -> None:
         self.config = config
+        self.record_drafts = drafts  # store this build's draft, compare it with the previous
+        self.draft_round: DraftRound | None = None
         self.plugins = plugins or load_plugins(config)
         self.console = console
         self.keep_going = keep_going
@@ -340,18 +353,23 @@ class Pipeline:
     def _render_document(
         self, template: str, info: DocumentInfo, revision: str, **context: Any
     ) -> Markdown:
-        """One document's Markdown from a core template, its tables and figures numbered."""
+        """One document's Markdown from a core template, its tables, figures and appendix
+        references numbered (a mismatch of appendices and references fails the build)."""
         markdown = self._templates_for(None).render(
             template, config=self.config, info=info, revision=revision, **context
         )
-        return number_tables_and_figures(markdown)
+        return resolve_appendices(
+            number_tables_and_figures(markdown), f"{info.kind} {info.symbol} (mẫu {template})"
+        )
 
     def documents(
         self, report_markdown: Markdown, chosen: list[str], restrict: set[str] | None = None
     ) -> list[Document]:
         """The report, each department's thematic report and the commendation list."""
         output = self.config.output
-        wanted = set(available_names := [*output["thematic"], *output["commendations"]])
+        available_names = [*output["thematic"], *output["commendations"],
+                           *output["to_trinh"], *output["quyet_dinh"]]  # fmt: skip
+        wanted = set(available_names)
         if restrict is not None:
             wanted = {name for name in available_names if name in restrict}
         info = DocumentInfo.of_report(self.config)
@@ -372,17 +390,37 @@ class Pipeline:
                 Document(f"chuyen-de-{section.name}", f"{output['name']}-chuyen-de-{section.name}",
                          markdown, thematic, None, self._metadata(own, rev))
             )  # fmt: skip
-        commendations = tuple(f for f in output["commendations"] if f in wanted)
-        if commendations and self.report.nominations:
-            own = commendation_info(info)
-            listed = [asdict(n) for n in self.report.nominations]
-            rev = self._content_revision(listed)
+        if self.report.nominations:
+            found += self._commendation_documents(wanted)
+        return found
+
+    def _commendation_documents(self, wanted: set[str]) -> list[Document]:
+        """The Tờ trình, the Quyết định (each with the list attached) and the list on its own
+        (also as a spreadsheet), all from the same groups of nominations."""
+        output = self.config.output
+        nominations = self.report.nominations
+        awards = commendation_documents(self.config, nominations)
+        listed = [asdict(n) for n in nominations]
+        rev = self._content_revision(listed)
+        found = []
+        documents = [
+            *((key, template, awards.proposal if name == "to_trinh" else awards.decision, name)
+              for key, template, name in COMMENDATION_DOCUMENTS),
+            ("khen-thuong", COMMENDATIONS_TEMPLATE, awards.listing, "commendations"),
+        ]  # fmt: skip
+        for key, template, own, name in documents:
+            formats = tuple(f for f in output[name] if f in wanted)
+            if not formats:
+                continue
             markdown = self._render_document(
-                COMMENDATIONS_TEMPLATE, own, rev, nominations=self.report.nominations
+                template, own, rev, awards=awards, nominations=nominations
             )
+            data = None
+            if key == "khen-thuong":
+                data = {"groups": _grouped(awards.groups), "show_proposer": awards.show_proposer}
             found.append(
-                Document("khen-thuong", f"{output['name']}-khen-thuong", markdown, commendations,
-                         listed, self._metadata(own, rev))
+                Document(key, f"{output['name']}-{key}", markdown, formats, data,
+                         self._metadata(own, rev))
             )  # fmt: skip
         return found
 
@@ -396,7 +434,8 @@ class Pipeline:
         available = self.plugins.formats()
         restrict = None if formats is None else set(formats)
         chosen = list(dict.fromkeys(self.config.output["formats"] if formats is None else formats))
-        others = [*self.config.output["thematic"], *self.config.output["commendations"]]
+        others = [*self.config.output["thematic"], *self.config.output["commendations"],
+                  *self.config.output["to_trinh"], *self.config.output["quyet_dinh"]]  # fmt: skip
         for name in [*chosen, *others]:
             if name not in available:
                 raise ConfigError(
@@ -417,6 +456,9 @@ class Pipeline:
                 )
             markdown = self.render()
             documents = self.documents(markdown, chosen, restrict)
+            if self.record_drafts:
+                self.draft_round = self._draft_round(documents)
+                documents += self.draft_round.documents
             self.console.stage("Vẽ biểu đồ")
             self.charts.wait()
             self.charts.close()  # the workers' memory is free before the conversions start
@@ -435,6 +477,8 @@ class Pipeline:
                 limits=intake_limits.of(self.config),
                 extra={"data.json": (export_name(self.config.output["name"]), self.export_bytes())},
             )
+            if self.draft_round is not None:
+                self.draft_round.finish(output_dir, result.outputs)
             completed = True
         finally:
             hook.cchc_build_finished(
@@ -502,6 +546,24 @@ class Pipeline:
         """``<name>.data.json``: this build's figures (see :mod:`cchc_pipeline.publish.export`)."""
         versions = {i.name: i.version for i in self.plugins.infos.values()}
         return dump_export(build_export(self.report, self.revision, versions))
+
+    def _draft_round(self, documents: list[Document]) -> DraftRound:
+        """This build among the project's drafts (see :mod:`.publish.comparison`)."""
+        self.console.stage("So sánh với bản dự thảo trước")
+        store = DraftStore(self.config.project_dir, self.config.document["drafts_kept"],
+                           warn=self.console.warn)  # fmt: skip
+        return plan_drafts(
+            store,
+            documents,
+            list(self.report.sections.values()),
+            revision=self.revision,
+            final=self.config.final or bool(self.failures),  # placeholders are no draft
+            author=self.config.document["changes_author"],
+            workdir=self.workdir,
+            limits=intake_limits.of(self.config),
+            cache=Cache(self.cache_root, "comparisons"),
+            warn=self.console.warn,
+        )
 
     @property
     def inputs(self) -> list[InputFile]:
@@ -622,6 +684,15 @@ def build_district(folder: Path) -> Path:
     with ProjectLock(config.project_dir, wait=60), Pipeline(config) as district:
         district.build(None, config.output_dir)
     return config.output_dir / export_name(config.output["name"])
+
+
+def _grouped(groups: Iterable[Any]) -> list[dict[str, Any]]:
+    """The list's groups as plain data for the spreadsheet (and the conversion cache key)."""
+    return [
+        {"form": g.form,
+         "kinds": [{"kind": k.kind, "items": [asdict(i) for i in k.items]} for k in g.kinds]}
+        for g in groups
+    ]  # fmt: skip
 
 
 def _validated_shape(state: dict[str, Any], sections: list[Section]) -> bool:

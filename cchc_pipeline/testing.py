@@ -166,7 +166,7 @@ class ReportProject:
         from .cli import main
 
         command = list(args)
-        with_config = {"build", "validate", "plugins", "status", "clean", "verify"}
+        with_config = {"build", "validate", "plugins", "status", "clean", "verify", "diff"}
         if command and command[0] in with_config and "-c" not in command:
             command[1:1] = ["-c", str(self.config_path)]
         result = CliRunner().invoke(main, command, prog_name="cchc")

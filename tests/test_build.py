@@ -30,7 +30,9 @@ def test_sample_build_writes_every_document_and_format(built_sample):
     expected = [built_sample.output(e).name for e in FORMATS] + ["media"]
     for code in DEPARTMENTS:
         expected += [built_sample.output(e, f"chuyen-de-{code}").name for e in ("docx", "pdf")]
-    expected += [built_sample.output(e, "khen-thuong").name for e in ("docx", "xlsx")]
+    expected += [built_sample.output(e, "khen-thuong").name for e in ("docx", "pdf", "xlsx")]
+    for document in ("to-trinh-khen-thuong", "quyet-dinh-khen-thuong"):
+        expected += [built_sample.output(e, document).name for e in ("docx", "pdf")]
     expected.append(built_sample.output("manifest.json").name)  # the audit trail (test_audit.py)
     expected.append(built_sample.output("data.json").name)  # the data export (test_data_export)
     leftovers = [p.name for p in (built_sample.root / "build").iterdir()]
@@ -52,7 +54,7 @@ def docx_text(document) -> str:
 def test_docx_holds_the_report(built_sample):
     document = docx.Document(str(built_sample.output("docx")))
     text = docx_text(document)
-    assert "Phần I. KẾT QUẢ THỰC HIỆN" in text and "Phần II." in text
+    assert "Phần IKẾT QUẢ THỰC HIỆN" in text and "Phần II" in text  # a line break between
     for field in FIELDS:
         assert field in text, field
     assert "Nơi nhận:" in text and "PHÓ CHỦ TỊCH" in text

@@ -151,7 +151,10 @@ def outputs(project: ReportProject) -> dict[str, str]:
 def built(tmp_path_factory) -> ReportProject:
     project = ReportProject.sample(tmp_path_factory.mktemp("limits") / "bao-cao")
     project.set_list("formats", ["md", "pdf"])
-    project.edit_config("[output]", '[output]\nthematic = ["pdf"]\ncommendations = []')
+    project.edit_config(
+        "[output]",
+        '[output]\nthematic = ["pdf"]\ncommendations = []\nto_trinh = []\nquyet_dinh = []',
+    )
     result = project.run("build")
     assert result.exit_code == 0, result.output
     return project

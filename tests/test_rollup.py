@@ -69,7 +69,7 @@ def test_the_leadership_part_names_the_district_reports(province):
     assert "UBND huyện Đình Lập (Báo cáo số …/BC-UBND ngày 04/09/2020, bản dự thảo)" in part
     assert "(11/11 đơn vị)" in part
     assert "(chi tiết tại Phụ lục IV)" in part
-    assert "# Phụ lục IV {.appendix .landscape}" in text
+    assert "# Phụ lục IV {#phu-luc-districts .appendix .landscape}" in text
     assert text.index("# Phụ lục IV") < text.index(APPENDIX)
 
 

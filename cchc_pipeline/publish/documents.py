@@ -30,6 +30,7 @@ DEPARTMENT_KEYS = {
     "signer_name": str,
     "recipients": list,
     "archive": str,
+    "addressees": list,
 }
 
 
@@ -53,6 +54,7 @@ class DocumentInfo:
     archive: str
     final: bool
     period: tuple[int, int]
+    addressees: tuple[str, ...] = ()  # "Kính gửi:" (Decree 30, field 9a); empty: no line
 
     @classmethod
     def of_report(cls, config: ReportConfig) -> DocumentInfo:
@@ -76,6 +78,7 @@ class DocumentInfo:
             archive=recipients["archive"],
             final=config.final,
             period=tuple(doc["period"]),  # type: ignore[arg-type]
+            addressees=tuple(recipients.get("addressees") or ()),
         )
 
 
@@ -89,6 +92,7 @@ class Document:
     formats: tuple[str, ...]
     data: Any = None  # structured content for formats that are not converted from Markdown
     metadata: dict[str, Any] = field(default_factory=dict)
+    reader: str = "markdown"  # "json": ``markdown`` holds pandoc's syntax tree (a comparison)
 
 
 def department_info(section: Section, report_info: DocumentInfo) -> DocumentInfo:
@@ -112,6 +116,7 @@ def department_info(section: Section, report_info: DocumentInfo) -> DocumentInfo
         signer_name="",
         recipients=(f"{report_info.full_name} (b/c)", "Sở Nội vụ (tổng hợp)"),
         archive=f"VT, {department.code}",
+        addressees=(),
     )
     given = _read_department_file(section, quiet=True)  # its problems: check_department_file
     for key, value in _found_in_narrative(section).items():
@@ -200,6 +205,7 @@ EXAMPLES = {
     "signer_name": 'signer_name = "Nguyễn Văn A"',
     "recipients": 'recipients = ["UBND tỉnh (b/c)", "Sở Nội vụ (tổng hợp)"]',
     "archive": 'archive = "VT, STP"',
+    "addressees": 'addressees = ["Ủy ban nhân dân tỉnh Lạng Sơn"]',
 }
 
 
@@ -253,16 +259,3 @@ def _texts(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     return list(value) if isinstance(value, tuple) else []
-
-
-def commendation_info(report_info: DocumentInfo) -> DocumentInfo:
-    """The merged commendation list, issued with the report's header."""
-    return replace(
-        report_info,
-        kind="DANH SÁCH",
-        summary=(
-            "Đề nghị khen thưởng tập thể, cá nhân có thành tích xuất sắc trong thực hiện "
-            "Chương trình tổng thể cải cách hành chính nhà nước giai đoạn "
-            f"{report_info.period[0]} - {report_info.period[1]}"
-        ),
-    )

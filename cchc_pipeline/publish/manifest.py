@@ -66,6 +66,7 @@ def build_manifest(
     plugins: Iterable[tuple[str, str]],
     report: dict[str, Any],
     outputs: dict[str, Path],
+    drafts: dict[str, Any] | None = None,
     districts: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The manifest's content. ``folders`` are the submission folders by plugin, ``others``
@@ -74,7 +75,7 @@ def build_manifest(
     each published name (relative to the output folder, ``media/…`` included) to the file
     holding its final bytes; ``districts`` the districts' data exports read (inputs that may
     lie outside the project, re-hashed by ``cchc verify``)."""
-    return {
+    found = {
         "format": FORMAT,
         "districts": sorted(districts),
         "report": report,
@@ -91,6 +92,9 @@ def build_manifest(
             for name, path in sorted(outputs.items())
         ],
     }
+    if drafts:  # the draft's number and its comparison files (publish/comparison.py)
+        found["drafts"] = drafts
+    return found
 
 
 def dump(manifest: dict[str, Any]) -> bytes:
@@ -266,6 +270,7 @@ def sealer(pipeline: Any) -> Callable[[Path, dict[str, Path]], Path]:
                 "revision": pipeline.revision,
             },
             outputs=outputs,
+            drafts=pipeline.draft_round.summary if getattr(pipeline, "draft_round", None) else None,
             districts=[i.path for i in pipeline.district_inputs()],
         )
         path = staging / manifest_name(config.output["name"])

@@ -70,7 +70,8 @@ def convert_and_publish(
             shutil.copytree(media, staging / MEDIA)
         jobs: dict[str, tuple[OutputFormat, ConversionJob]] = {}
         for document in documents:
-            source = staging / f".{document.key}.source.md"
+            suffix = ".json" if document.reader == "json" else ".md"
+            source = staging / f".{document.key}.source{suffix}"
             source.write_text(document.markdown, encoding="utf-8")
             for name in document.formats:
                 key = name if document.key == "report" else f"{document.key}.{name}"
@@ -133,10 +134,16 @@ def convert_and_publish(
 def _shown(key: str) -> str:
     """A job's key as the coordinator knows the document: "pdf của báo cáo chuyên đề (stp)"."""
     document, _, fmt = key.rpartition(".")
+    if document.endswith("so-sanh"):
+        return f"{fmt} của bản so sánh với dự thảo trước ({document})"
     if document.startswith("chuyen-de-"):
         return f"{fmt} của báo cáo chuyên đề ({document.removeprefix('chuyen-de-')})"
     if document == "khen-thuong":
         return f"{fmt} của danh sách khen thưởng"
+    if document == "to-trinh-khen-thuong":
+        return f"{fmt} của tờ trình khen thưởng"
+    if document == "quyet-dinh-khen-thuong":
+        return f"{fmt} của quyết định khen thưởng"
     return key if not document else f"{fmt} của {document}"
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..catalogue import Catalogue, Indicator
-from . import vi
+from . import awards, vi, widths
 from .escaping import Markdown, escape
 
 _ALIGN = {"l": (":", "-"), "r": ("-", ":"), "c": (":", ":")}
@@ -137,27 +137,36 @@ def targets_table(results: Sequence[Any]) -> Markdown:
     )
 
 
-def nominations_table(nominations: Sequence[Any]) -> Markdown:
-    """The merged commendation list: collectives (A) then individuals (B)."""
+def nominations_table(nominations: Sequence[Any], show_proposer: bool = True) -> Markdown:
+    """The commendation list as a decision appends it: by form of award (A, B…), then tập thể
+    and cá nhân (I, II), numbered from 1 in each group; column widths fit the content
+    (landscape), so that no word breaks. ``show_proposer`` adds "Đơn vị đề nghị"."""
+    header = ["STT", "Tên tập thể, cá nhân", "Chức vụ, đơn vị", "Thành tích"]
+    if show_proposer:
+        header.append("Đơn vị đề nghị")
+    plain: list[list[str]] = []  # the cells' text, to measure the columns by
     rows: list[list[Any]] = []
-    for letter, collective, heading in (("A", True, "TẬP THỂ"), ("B", False, "CÁ NHÂN")):
-        group = [n for n in nominations if n.collective == collective]
-        if not group:
-            continue
-        rows.append([Markdown(f"**{letter}**"), Markdown(f"**{heading}**"), "", "", "", ""])
-        for number, item in enumerate(group, start=1):
-            rows.append([number, item.name, item.position, item.achievement, item.form,
-                         item.proposer])  # fmt: skip
+    bold: list[int] = []
+    blank = [""] * (len(header) - 2)
+    for number, group in enumerate(awards.group_awards(nominations), start=1):
+        mark, title = vi.letter(number).upper(), group.form.upper()
+        bold.append(len(rows))
+        plain.append([mark, title, *blank])
+        rows.append([Markdown(f"**{mark}**"), Markdown(f"**{escape(title)}**"), *blank])
+        for index, kinds in enumerate(group.kinds, start=1):
+            bold.append(len(rows))
+            plain.append([vi.roman(index), kinds.kind, *blank])
+            rows.append([Markdown(f"**{vi.roman(index)}**"),
+                         Markdown(f"**{escape(kinds.kind)}**"), *blank])  # fmt: skip
+            for n, item in enumerate(kinds.items, start=1):
+                cells = [str(n), item.name, item.position, item.achievement]
+                if show_proposer:
+                    cells.append(item.proposer)
+                plain.append(cells)
+                rows.append([n, *cells[1:]])
     return pipe_table(
-        [
-            "STT",
-            "Tên tập thể, cá nhân",
-            "Chức vụ, đơn vị",
-            "Thành tích",
-            "Hình thức",
-            "Đơn vị đề nghị",
-        ],
+        header,
         rows,
-        align="rlllll",
-        widths=[6, 20, 20, 30, 14, 14],
+        align="r" + "l" * (len(header) - 1),
+        widths=widths.fitted_widths(header, plain, bold_rows=bold),
     )

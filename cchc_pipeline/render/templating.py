@@ -46,7 +46,8 @@ def default_filters() -> dict[str, Callable[..., Any]]:
 
 def default_globals() -> dict[str, Any]:
     """Helpers that build whole Markdown blocks (tables) with every cell escaped once."""
-    from . import tables
+    from . import awards, tables
+    from .appendices import appendix_ref
 
     return {
         "table": tables.pipe_table,
@@ -54,6 +55,8 @@ def default_globals() -> dict[str, Any]:
         "key_table": tables.key_table,
         "targets_table": tables.targets_table,
         "nominations_table": tables.nominations_table,
+        "award_groups": awards.group_awards,
+        "appendix_ref": appendix_ref,
         # room left for the number a clerk writes in by hand (non-breaking: kept as is)
         "blank_number": "\u00a0" * 8,
     }

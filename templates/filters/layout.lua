@@ -9,6 +9,7 @@
 
 local stringify = pandoc.utils.stringify
 local meta = {}
+local landscape = false
 
 local function list(value)
   local out = {}
@@ -44,6 +45,8 @@ local function wpara(text, opts)
   if opts.indent then
     ppr = ppr .. string.format('<w:ind w:left="%d" w:right="%d" w:firstLine="0"/>',
       opts.indent, opts.indent)
+  elseif opts.left then
+    ppr = ppr .. string.format('<w:ind w:left="%d" w:firstLine="0"/>', opts.left)
   else
     ppr = ppr .. '<w:ind w:firstLine="0"/>'
   end
@@ -178,6 +181,44 @@ local function title_block()
     tline(kind, { bold = true }), tline(summary, { bold = true })))
 end
 
+-- "Kính gửi:" (Decree 30, field 9a), in the body's size: one addressee on the line, centred;
+-- several listed under it, each "- …;", the last "- ….".
+local function addressees_block()
+  local names = {}
+  for _, name in ipairs(list(meta.addressees)) do
+    names[#names + 1] = (name:gsub("[%s%.;,]+$", ""))
+  end
+  if #names == 0 then
+    return {}
+  end
+  local lines = {}
+  if #names == 1 then
+    lines[1] = { "Kính gửi: " .. names[1] .. ".", { align = "center", after = 6 } }
+  else
+    lines[1] = { "Kính gửi:", { align = "left", left = math.floor(3.5 * CM) } }
+    for n, name in ipairs(names) do
+      lines[#lines + 1] = { "- " .. name .. (n == #names and "." or ";"),
+        { align = "left", left = math.floor(5.5 * CM), after = n == #names and 6 or 0 } }
+    end
+  end
+  if FORMAT == "docx" then
+    local out = {}
+    for _, line in ipairs(lines) do
+      out[#out + 1] = wpara(line[1], line[2])
+    end
+    return pandoc.RawBlock("openxml", table.concat(out))
+  end
+  local out = {}
+  for _, line in ipairs(lines) do
+    local text = tline(line[1], { align = line[2].align == "center" and "center" or "left" })
+    if line[2].left then
+      text = string.format("pad(left: %.1fcm, %s)", line[2].left / CM, text)
+    end
+    out[#out + 1] = text
+  end
+  return pandoc.RawBlock("typst", "#" .. tstack(out) .. "\n#v(0.6em)")
+end
+
 local function signature_block()
   local signer = meta.signer or {}
   local authority = list(signer.authority)
@@ -227,18 +268,54 @@ local function section_break(next_orient)
   return pandoc.RawBlock("openxml", string.format("<w:p><w:r><w:t>%s</w:t></w:r></w:p>", marker))
 end
 
+-- An appendix starts a section of its own; `.unlabelled` (a decision's list) has no
+-- "Phụ lục" label, only the new section.
 local function appendix(header)
   local orient = header.classes:includes("landscape") and "landscape" or "portrait"
   local label = stringify(header.content)
+  local unlabelled = header.classes:includes("unlabelled")
   if FORMAT == "docx" then
+    if unlabelled then
+      return section_break(orient)
+    end
     return {
       section_break(orient),
       pandoc.Div({ pandoc.Para({ pandoc.Str(label) }) }, { ["custom-style"] = "Tên phụ lục" }),
     }
   end
   return pandoc.RawBlock("typst", string.format(
-    "#pagebreak(weak: true)\n#set page(flipped: %s)\n#counter(page).update(1)\n#%s",
-    orient == "landscape" and "true" or "false", tline(label, { bold = true })))
+    "#pagebreak(weak: true)\n#set page(flipped: %s)\n#counter(page).update(1)\n%s",
+    orient == "landscape" and "true" or "false", unlabelled and "" or "#" .. tline(label, { bold = true })))
+end
+
+-- Centred lines (the decision's authority line and "QUYẾT ĐỊNH:" in bold, "Kính gửi:" in
+-- the body's weight): one line per paragraph or line break of the div, as plain text.
+local function centred_lines(el, bold)
+  local lines = {}
+  for _, block in ipairs(el.content) do
+    local current = pandoc.Inlines({})
+    for _, inline in ipairs(block.content or {}) do
+      if inline.t == "LineBreak" then
+        lines[#lines + 1] = stringify(current)
+        current = pandoc.Inlines({})
+      else
+        current:insert(inline)
+      end
+    end
+    lines[#lines + 1] = stringify(current)
+  end
+  if FORMAT == "docx" then
+    local out = {}
+    for n, line in ipairs(lines) do
+      out[#out + 1] = wpara(line, { bold = bold, before = n == 1 and 6 or 0, after = n == #lines and 6 or 0 })
+    end
+    return pandoc.RawBlock("openxml", table.concat(out))
+  end
+  local out = {}
+  for _, line in ipairs(lines) do
+    out[#out + 1] = tline(line, { bold = bold })
+  end
+  return pandoc.RawBlock("typst", "#v(0.3em)\n#" .. tstack(out) .. "\n#v(0.3em)")
 end
 
 -- ---------------------------------------------------------------- divs
@@ -264,8 +341,12 @@ local function div(el)
     return title_block()
   elseif class == "signature" then
     return signature_block()
+  elseif class == "addressees" then
+    return addressees_block()
   elseif class == "figure" then
     return el.content
+  elseif class == "centre" or class == "addressees" then
+    return centred_lines(el, class == "centre")
   elseif class == "appendix-title" then
     if FORMAT == "docx" then
       local out = {}
@@ -287,7 +368,11 @@ local function div(el)
       end
       return out
     end
-    return pandoc.RawBlock("typst", "#align(center)[" .. tinline(first_inlines(el)) .. "]\n#v(0.5em)")
+    local out = {}
+    for _, block in ipairs(el.content) do
+      out[#out + 1] = "#align(center)[" .. tinline(block.content or {}) .. "]"
+    end
+    return pandoc.RawBlock("typst", table.concat(out, "\n") .. "\n#v(0.5em)")
   elseif STYLES[class] then
     if FORMAT == "docx" then
       return pandoc.Div(el.content, { ["custom-style"] = STYLES[class] })
@@ -315,6 +400,9 @@ local function header(el)
 end
 
 local function document(doc)
+  if FORMAT == "typst" and landscape then
+    doc.blocks:insert(1, pandoc.RawBlock("typst", "#set page(flipped: true)"))
+  end
   if FORMAT == "docx" then
     -- the last section's settings (the final sectPr) are set by the build from this marker
     doc.blocks:insert(pandoc.RawBlock("openxml", string.format(
@@ -331,6 +419,11 @@ return {
   {
     Meta = function(m)
       meta = m.cchc or {}
+      -- a document printed landscape throughout (the commendation list on its own)
+      landscape = meta.landscape == true
+      if landscape then
+        previous.orient = "landscape"
+      end
     end,
   },
   { Div = div, Header = header },

@@ -104,7 +104,7 @@ def run_pandoc(
     command = [
         str(job.source),
         "--from",
-        READER,
+        "json" if job.source.suffix == ".json" else READER,  # a comparison is a syntax tree
         "--to",
         to,
         "--resource-path",

@@ -52,6 +52,7 @@ UNITS = (
     ("huyện", "Đình Lập", "huyen-dinh-lap", 12, 12, "", "2020-09-04", False),
     ("huyện", "Hữu Lũng", "huyen-huu-lung", 26, 25, "58", "2020-09-08", True),
 )
+PROVINCE_AWARD = "Bằng khen của Chủ tịch UBND tỉnh"
 EXAMPLE_COMMUNES = 22  # Cao Lộc's in 2020: the scale of the example's figures
 SPLIT = {"snv": ("cbcc_xa",), "skhcn": ("iso_ap_dung_cap_xa",)}  # from the province's figures
 COMMUNES = {"snv": ("don_vi_hanh_chinh_xa",), "skhcn": ("so_xa",)}
@@ -228,9 +229,10 @@ def _figures(index: int, folder: Path, scale: float, before: int, after: int) ->
 
 
 def _nominations(folder: Path) -> None:
-    """Two collectives per unit (the one-stop office's and the standing agency's): the
-    province's merged list stays readable with eleven districts. One the province sample
-    proposes itself is left out (the roll-up would warn of it, as it should)."""
+    """One collective per unit, the one-stop office's, proposed for the province's Bằng khen
+    (a district proposes to the province what the province grants): the province's merged
+    list stays readable with eleven districts. One the province sample proposes itself is
+    left out (the roll-up would warn of it, as it should)."""
     province = {
         row[1]
         for path in sorted((ROOT / "submissions").glob("*/khen-thuong.csv"))
@@ -239,14 +241,15 @@ def _nominations(folder: Path) -> None:
     }
     for field in (*FIELDS, "tonghop"):
         path = folder / "submissions" / field / "khen-thuong.csv"
-        if field not in ("vp", "tonghop"):
+        if field != "vp":
             path.unlink(missing_ok=True)
             continue
         rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
-        kept = [rows[0], *(r for r in rows[1:] if r and r[0] == "Tập thể" and r[1] not in province)]
-        kept = kept[:2]
+        kept = [r for r in rows[1:] if r and r[0] == "Tập thể" and r[1] not in province][:1]
+        for row in kept:
+            row[4] = PROVINCE_AWARD
         out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows(kept)
+        csv.writer(out, lineterminator="\n").writerows([rows[0], *kept])
         path.write_text(out.getvalue(), encoding="utf-8")
 
 

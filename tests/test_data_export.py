@@ -60,7 +60,7 @@ def test_the_export_holds_figures_targets_index_nominations_and_findings(built):
     assert {"error", "warning", "info"} == set(sections["stp"]["findings"])
     assert [row["rank"] for row in data["index"] if row["year"] == 2019] == [29]
     proposers = {n["proposer"] for n in data["nominations"]}
-    assert "Sở Tư pháp" in proposers and "UBND huyện Cao Lộc" in proposers
+    assert "Sở Tư pháp" in proposers and "UBND huyện Hữu Lũng" in proposers
 
 
 def test_the_export_is_listed_in_the_manifest_and_checked_by_verify(built):

@@ -76,7 +76,7 @@ def test_the_leadership_part_names_the_district_reports(province):
 def test_district_nominations_are_in_the_list_with_their_origin(province):
     path = province.output("docx", "khen-thuong")
     cells = [_text(c) for c in docx.Document(str(path)).element.body.iter(qn("w:tc"))]
-    assert "UBND huyện Cao Lộc" in cells
+    assert "UBND huyện Hữu Lũng" in cells
     assert "UBND thành phố Lạng Sơn" in cells
     report = province.output("md").read_text(encoding="utf-8")
     assert "| Bộ phận Tiếp nhận và Trả kết quả huyện Hữu Lũng |" in report

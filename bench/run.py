@@ -302,6 +302,43 @@ def scale_project(directory: Path, departments: int) -> Path:
     return directory
 
 
+COMMUNES = 200  # Lạng Sơn's communes from 2020: a district rolling up its communes' exports
+
+
+def without_districts(directory: Path) -> Path:
+    """The sample with its ``[districts]`` table (and its entries) removed."""
+    path = directory / "config.toml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("[districts]")
+    end = text.index("\n[", start + 1)
+    path.write_text(text[:start] + text[end + 1 :], encoding="utf-8")
+    return directory
+
+
+def many_districts(directory: Path, count: int) -> Path:
+    """The sample rolling up ``count`` exports (copies of one district's, renamed) instead of
+    its eleven: the same mechanism as a district rolling up its communes."""
+    import json
+
+    init_project(directory)
+    without_districts(directory)
+    source = json.loads((directory / "districts" / "huyen-cao-loc.data.json").read_text("utf-8"))
+    folder = directory / "communes"
+    folder.mkdir()
+    lines = ["[districts]"]
+    for i in range(1, count + 1):
+        source["report"]["agency"] = f"UBND xã Minh họa {i:03d}"
+        source["report"]["number"] = str(i)
+        (folder / f"xa-{i:03d}.data.json").write_text(
+            json.dumps(source, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        lines.append(f'"Xã Minh họa {i:03d}" = "communes/xa-{i:03d}.data.json"')
+    path = directory / "config.toml"
+    text = path.read_text(encoding="utf-8").replace("[output]", "\n".join(lines) + "\n\n[output]")
+    path.write_text(text, encoding="utf-8")
+    return directory
+
+
 def big_project(directory: Path, rows: int) -> Path:
     """The sample plus one department whose submission holds ``rows`` rows of figures."""
     init_project(directory)
@@ -656,6 +693,33 @@ class Bench:
             self.build(big, "-f", "md"),
             before=lambda i: forget_stages(big),
         )
+
+        log("7. district roll-up")
+        alone = without_districts(init_project(tmp / "no-districts"))
+        self.measure(
+            "coldnodist",
+            "`cchc build`, cold, the sample without its 11 districts",
+            self.build(alone),
+            before=lambda i: clear_cache(alone),
+        )
+        self.measure(
+            "nochangenodist",
+            "`cchc build`, nothing changed, the sample without its 11 districts",
+            self.build(alone),
+        )
+        self.measure(
+            "mdnodist",
+            "`cchc build -f md`, the sample without its 11 districts",
+            self.build(alone, "-f", "md"),
+            before=lambda i: forget_stages(alone),
+        )
+        communes = many_districts(tmp / "communes", COMMUNES)
+        self.measure(
+            "md200exports",
+            f"`cchc build -f md`, the sample rolling up {COMMUNES} exports",
+            self.build(communes, "-f", "md"),
+            before=lambda i: forget_stages(communes),
+        )
         return self.results
 
 
@@ -736,6 +800,16 @@ def targets(r: dict[str, Measurement]) -> list[Target]:
         )
     )
     found += portal_targets(r)
+    if "coldnodist" in r:  # the district roll-up (issue 13)
+        for name, key, base, limit, shown in (
+            ("11 districts' roll-up, cold build (added)", "cold", "coldnodist", 0.5, "≤ +0.50 s"),
+            ("11 districts' roll-up, nothing-changed rebuild (added)", "nochange",
+             "nochangenodist", 0.05, "≤ +0.05 s"),
+            (f"{COMMUNES} exports' roll-up, `-f md` (added)", "md200exports", "mdnodist", 2.0,
+             "< +2.00 s"),
+        ):  # fmt: skip
+            added = r[key].median - r[base].median
+            found.append(Target(name, added, limit, f"{added:+.2f} s", shown))
     peak = r["cold"].peak_mib
     found.append(
         Target(

@@ -20,6 +20,8 @@ department can read, not to Python. Every key is described in ``docs/catalogue.m
     aliases = ["Hồ sơ giải quyết trước và đúng hạn"]   # other labels a department's own table
                                       # may give the row (matched like the label; {cap} too)
     decimals = 1                      # digits after the comma, in the text and the tables alike
+    rollup = true                     # a column of the districts' appendix ("sum": and the
+                                      # province's figure is the sum of the districts')
 
     [[rule]]                          # checked every year
     kind = "sum"                      # parts add up to total
@@ -66,7 +68,7 @@ CHART_KINDS = ("bar", "line")
 # checked against these constants, so a new key must be added here and documented there.
 INDICATOR_KEYS = (
     "id", "label", "unit", "kind", "required", "min", "max", "from_year", "key", "share",
-    "target", "aliases", "decimals",
+    "target", "aliases", "decimals", "rollup",
 )  # fmt: skip
 SHARE_KEYS = ("numerator", "denominator", "tolerance")
 TARGET_KEYS = ("value", "op", "year", "measure", "text", "level")
@@ -132,6 +134,7 @@ class Indicator:
     target: Target | None = None
     aliases: tuple[str, ...] = ()  # other labels of its row in a department's own table
     decimals: int | None = None  # digits after the comma wherever a value is shown
+    rollup: bool | str = False  # in the districts' appendix; "sum": province = Σ districts
 
     def bounds(self) -> tuple[float | None, float | None]:
         """The allowed range: the kind's natural bounds narrowed by the catalogue's."""
@@ -220,8 +223,24 @@ class Catalogue:
         return tuple(i for i in self.indicators if i.key)
 
     @property
+    def rolled_up(self) -> tuple[Indicator, ...]:
+        """The indicators of the districts' appendix (``rollup``), in catalogue order."""
+        return tuple(i for i in self.indicators if i.rollup)
+
+    @property
     def targets(self) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if i.target is not None)
+
+
+def catalogue_digest(catalogue: Catalogue) -> str:
+    """What a catalogue means for the figures (each indicator's id, unit and kind): two builds
+    with the same digest report comparable figures (a data export records it); a reworded
+    label or the ``{cap}`` of a level changes nothing."""
+    import hashlib
+    import json
+
+    text = json.dumps([[i.id, i.unit, i.kind] for i in catalogue], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def _as_tuple(value: Any) -> tuple[str, ...]:
@@ -247,6 +266,7 @@ def _indicator(entry: dict[str, Any]) -> Indicator:
         target=Target(**target) if target else None,
         aliases=_aliases(entry.get("aliases")),
         decimals=entry.get("decimals"),
+        rollup=entry.get("rollup", False),
     )
 
 
@@ -295,6 +315,10 @@ def _problems(catalogue: Catalogue) -> list[str]:
             problems.append(f"chỉ tiêu “{ind.id}”: decimals phải là số nguyên từ 0 đến 6")
         elif decimals and ind.kind == "count":
             problems.append(f"chỉ tiêu “{ind.id}”: chỉ tiêu đếm (count) không có phần thập phân")
+        if not (isinstance(ind.rollup, bool) or ind.rollup == "sum"):
+            problems.append(f'chỉ tiêu “{ind.id}”: rollup phải là true, false hoặc "sum"')
+        elif ind.rollup == "sum" and ind.kind != "count":
+            problems.append(f'chỉ tiêu “{ind.id}”: rollup = "sum" chỉ dùng cho chỉ tiêu đếm')
         if not all(isinstance(a, str) and a.strip() for a in ind.aliases):
             problems.append(f"chỉ tiêu “{ind.id}”: aliases phải là danh sách tên, không rỗng")
         named = (ind.share.numerator, ind.share.denominator) if ind.share else ()

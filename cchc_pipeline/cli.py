@@ -306,6 +306,15 @@ def build(
     # what was written is the command's result, on standard output even with -q
     for name, path in result.outputs.items():
         click.echo(f"Đã ghi {name}: {path}")
+    rollup = result.report.rollup
+    if rollup is not None and rollup.districts:  # which districts the report rolls up
+        used = ", ".join(d.name for d in rollup.used) or "không đơn vị nào"
+        missing = ", ".join(d.name for d in rollup.missing)
+        click.echo(
+            f"Cấp huyện: đã tổng hợp {len(rollup.used)}/{len(rollup.districts)} đơn vị: {used}"
+            + (f"; chưa dùng được: {missing}" if missing else "")
+            + "."
+        )
     if result.outputs:
         from .publish.manifest import manifest_name
 
@@ -526,10 +535,34 @@ def status(config_path: Path, quiet: bool) -> int:
                 click.echo(f"    {section.relative(path)}  (sửa lúc {changed}){mark}")
             if not files:
                 click.echo("    (chưa có tệp nào)")
+        _district_status(pipeline.report.rollup)
     click.echo(
         "Tất cả đơn vị đã sẵn sàng." if not waiting else f"Còn {waiting} đơn vị chưa sẵn sàng."
     )
     return ExitCode.VALIDATION if waiting else ExitCode.OK
+
+
+def _district_status(rollup: Any) -> None:
+    """``cchc status`` of a province: each ``[districts]`` entry, its export and its state."""
+    if rollup is None or not rollup.districts:
+        return
+    click.echo(
+        f"Cấp huyện: {len(rollup.used)}/{len(rollup.districts)} đơn vị có tệp dữ liệu dùng được"
+    )
+    for district in rollup.districts:
+        if not district.used:
+            problems = [f for f in rollup.findings if f.message.startswith(f"{district.name}:")]
+            why = problems[0].message.removeprefix(f"{district.name}: ") if problems else ""
+            click.echo(f"  {district.name}: CHƯA DÙNG ĐƯỢC — {why}")
+            continue
+        report = district.report
+        number = f"số {report['number']}/{report['symbol']}" if report["number"] else "chưa có số"
+        state = "bản chính thức" if district.final else "bản dự thảo"
+        day = "/".join(reversed(report["date"].split("-")))
+        click.echo(
+            f"  {district.name}: {district.source} — {number}, ngày {day}, "
+            f"phiên bản {report['revision']}, {state}, {district.errors} lỗi"
+        )
 
 
 def _print_findings(findings: list[Any], quiet: bool) -> None:
@@ -555,6 +588,15 @@ def _print_grouped(pipeline: Any, findings: list[Any]) -> None:
             f"{counts[Severity.WARNING]} cảnh báo — {state}"
         )
         for finding in section.findings:
+            click.echo(f"  - {finding}")
+    rollup = pipeline.report.rollup
+    if rollup is not None and rollup.districts:  # the districts' exports ([districts])
+        counts = severity_counts(rollup.findings)
+        click.echo(
+            f"Cấp huyện ({len(rollup.used)}/{len(rollup.districts)} đơn vị dùng được): "
+            f"{counts[Severity.ERROR]} lỗi, {counts[Severity.WARNING]} cảnh báo"
+        )
+        for finding in rollup.findings:
             click.echo(f"  - {finding}")
     total = severity_counts(findings)
     click.echo(f"Tổng cộng: {total[Severity.ERROR]} lỗi, {total[Severity.WARNING]} cảnh báo.")

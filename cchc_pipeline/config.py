@@ -58,6 +58,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "final": Key("bool", "bản chính thức (false: dự thảo)", default=False),
         "level": Key("text", "cấp của cơ quan ban hành: tỉnh hoặc huyện", default="tỉnh"),
         "ranked_among": Key("count", "số đơn vị cùng cấp để xếp hạng chỉ số CCHC", default=63),
+        "illustrative": Key("bool", "số liệu minh họa (ghi vào tệp dữ liệu xuất)", default=False),
         "drafts_kept": Key("count", "số bản dự thảo gần nhất được lưu để so sánh", default=10),
         "changes_author": Key(
             "text", "tên người sửa ghi trong bản so sánh dự thảo", default="cchc-pipeline"
@@ -180,6 +181,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
 OPEN_TABLES: dict[str, str] = {
     "submissions": "thư mục bài nộp của từng plugin",
     "departments": "tên đơn vị phụ trách từng plugin, khi khác tên mặc định (ví dụ cấp huyện)",
+    "districts": "tệp dữ liệu xuất (.data.json) hoặc thư mục dự án của từng đơn vị cấp huyện",
 }
 REQUIRED_TABLES = ("document", "agency", "signer", "recipients")
 
@@ -197,6 +199,7 @@ class ReportConfig:
     output: dict[str, Any]
     submissions: dict[str, Path]
     departments: dict[str, str] = field(default_factory=dict)
+    districts: dict[str, Path] = field(default_factory=dict)  # name → export or project folder
     lines: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False, compare=False)
     limits: dict[str, int] = field(default_factory=lambda: dict(intake_limits.DEFAULTS))
     to_trinh: dict[str, Any] = field(default_factory=dict)
@@ -243,6 +246,7 @@ class ReportConfig:
             output=merged.get("output", self.output),
             submissions=self.submissions,
             departments=self.departments,
+            districts=self.districts,
             lines=self.lines,
             limits=merged.get("limits", self.limits),
             to_trinh=merged.get("to_trinh", self.to_trinh),
@@ -629,6 +633,19 @@ def validate_config(
             departments[name] = value.strip()
         else:
             problems.append(f"{at('departments', name)}: tên đơn vị của “{name}” phải là chuỗi.")
+    districts: dict[str, Path] = {}
+    given = raw.get("districts", {})
+    if not isinstance(given, dict):
+        problems.append(f"{at('districts')}: “districts” phải là một mục [districts].")
+        given = {}
+    for name, value in given.items():
+        if not isinstance(value, str) or not value.strip():
+            problems.append(
+                f"{at('districts', name)}: “{name}” trong mục [districts] phải là đường dẫn tới "
+                "tệp .data.json hoặc thư mục dự án của đơn vị đó."
+            )
+            continue
+        districts[name] = on_disk(path.parent, value.strip()).absolute()
     submissions: dict[str, Path] = {}
     given = raw.get("submissions", {})
     if not isinstance(given, dict):
@@ -680,7 +697,12 @@ def validate_config(
             "Sửa các dòng nêu trên rồi chạy lại; xem phần “Cấu hình” trong README.",
         )
     return ReportConfig(
-        path=path, submissions=submissions, departments=departments, lines=lines, **tables
+        path=path,
+        submissions=submissions,
+        departments=departments,
+        districts=districts,
+        lines=lines,
+        **tables,
     )
 
 

@@ -111,7 +111,8 @@ def cchc_build_finished(report: Report, outputs: Mapping[str, Path], success: bo
     """A build ended, successfully or not.
 
     :param report: the build's report, with every section's data, findings and fragments.
-    :param outputs: format name to the written file (empty when nothing was written).
+    :param outputs: format name to the written file, and ``data.json`` to the data export
+        (empty when nothing was written).
     :param success: whether every stage and format succeeded.
     :return: nothing. Called once, every plugin, also after a failure.
     """

@@ -21,6 +21,7 @@ from . import resources
 from .cache import CACHE_DIR, Cache, digest, usable_root
 from .cache import set_warning as set_cache_warning
 from .checks.agencies import check_agencies, known_agencies
+from .checks.districts import cross_check
 from .config import ReportConfig, did_you_mean, report_epoch
 from .console import SILENT, Console
 from .department import FieldData
@@ -35,10 +36,12 @@ from .publish.comparison import DraftRound
 from .publish.comparison import plan as plan_drafts
 from .publish.documents import Document, DocumentInfo, department_info, programme_info
 from .publish.drafts import DraftStore
+from .publish.export import build_export, dump_export, export_name
 from .publish.manifest import sealer
 from .publish.outputs import convert_and_publish
 from .render.appendices import resolve as resolve_appendices
 from .render.charts import ChartDrawer
+from .render.districts import DistrictsView
 from .render.numbering import number_tables_and_figures
 from .render.programme import gather as gather_programme
 from .render.templating import Markdown, Templates, escape
@@ -47,6 +50,7 @@ from .stagecache import (
     COLLECTED,
     StageCache,
     collected_state,
+    core_digest,
     folder_digest,
     restore_collected,
 )
@@ -113,6 +117,8 @@ class Pipeline:
         self.report = Report(config=config, sections=self._sections())
         self.stages = StageCache(self.cache_root, config.path.read_bytes())
         self._keys: dict[str, str] = {}  # section → its collection key in the stage cache
+        self._districts_key: str | None = None  # the roll-up's key (its exports' digests)
+        self._district_files: list[InputFile] | None = None
 
     def __enter__(self) -> Pipeline:
         return self
@@ -231,7 +237,8 @@ class Pipeline:
                 if section.failure is None and self._keys.get(section.name):
                     media = self.workdir / section.media_prefix
                     self.stages.store(self._keys[section.name], collected_state(section), media)
-        validated = self._report_key("validate")
+        self._read_districts()
+        validated = self._report_key("validate", self._districts_key or "")
         state = self.stages.load(validated, self.report.sections) if validated else None
         if state is not None and _validated_shape(state, sections):
             for section in sections:
@@ -246,6 +253,7 @@ class Pipeline:
             self._validate(section)
             check_agencies(section, agencies)
             warn_unused(section)  # after validation, which reads van-ban.toml
+        cross_check(self.report)  # the province's figures against its districts' sums
         if validated and not self.failures:
             self.stages.store(
                 validated, {s.name: (s.findings, s.targets, s.unused_files) for s in sections}
@@ -319,7 +327,7 @@ class Pipeline:
         self.console.stage("Kết xuất nội dung")
         plugins = [self.stages.plugin_key(info) for info in self.plugins.infos.values()]
         templates = [folder_digest(f) for f in self._template_folders()]
-        rendered = self._report_key("render", *plugins, *templates)
+        rendered = self._report_key("render", *plugins, *templates, self._districts_key or "")
         state = self.stages.load(rendered, self.report.sections) if rendered else None
         if state is not None and not _rendered_shape(state):
             state = None
@@ -345,9 +353,15 @@ class Pipeline:
                 {s.name: {"fragments": s.fragments, "charts": s.chart_requests}
                  for s in self.report.sections.values()},
             )  # fmt: skip
+        districts = DistrictsView(self.report.rollup, self._field_catalogues(),
+                                  self.config.document["period"][1])  # fmt: skip
+        chart = (
+            districts.chart(self.charts, self.workdir / "media" / "districts") if districts else ""
+        )
         info = DocumentInfo.of_report(self.config)
         return self._render_document(
-            REPORT_TEMPLATE, info, self.revision, report=self.report,
+            REPORT_TEMPLATE, info, self.revision,
+            report=self.report, districts=districts, district_chart=chart,
             programme=gather_programme(self.report, programme_info(self.config, info)),
         )  # fmt: skip
 
@@ -501,6 +515,7 @@ class Pipeline:
                 cache=Cache(self.cache_root, "outputs"),
                 seal=sealer(self),
                 limits=intake_limits.of(self.config),
+                extra={"data.json": (export_name(self.config.output["name"]), self.export_bytes())},
             )
             if self.draft_round is not None:
                 self.draft_round.finish(output_dir, result.outputs)
@@ -512,6 +527,65 @@ class Pipeline:
                 success=completed and result.success,
             )
         return result
+
+    # -- the districts ([districts]) and the data export ----------------------------------
+
+    def _field_catalogues(self) -> dict[str, Any]:
+        """The province's field catalogues by section, in report order (the roll-up's columns)."""
+        return {
+            s.name: s.data.catalogue
+            for s in self.report.sections.values()
+            if s.failure is None and isinstance(s.data, FieldData)
+        }
+
+    def _read_districts(self) -> None:
+        """Read the ``[districts]`` exports (from the stage cache when none changed); the
+        console says which districts are used."""
+        from .intake.districts import export_files, read_districts
+
+        self._districts_key = None
+        if not self.config.districts:
+            return
+        memo: dict[Path, tuple[Path, bool]] = {}
+
+        def staleness(folder: Path) -> tuple[Path, bool]:
+            if folder not in memo:
+                memo[folder] = district_staleness(folder)
+            return memo[folder]
+
+        catalogues = self._field_catalogues()
+        shared = [f"{n}\0{_catalogue_key(c)}" for n, c in catalogues.items()]
+
+        def key_of(files: dict[str, tuple[Path, bool]]) -> str:
+            parts = [f"{n}\0{p}\0{old}\0{_file_state(p)}" for n, (p, old) in files.items()]
+            return digest("districts", core_digest(), self.stages.config_bytes, *parts, *shared)
+
+        key = key_of(export_files(self.config, staleness))
+        state = self.stages.load(key, ("rollup",)) if self.stages.enabled else None
+        if state is not None:
+            self.report.rollup = state["rollup"]
+        else:
+            self.report.rollup = read_districts(self.config, catalogues, build_district, staleness)
+            if any(d.built for d in self.report.rollup.districts):
+                # a district built just now: its export (an input) changed; key by it now
+                memo.clear()
+                self._inputs = self._district_files = None
+            key = key_of(export_files(self.config, staleness))
+            self.stages.store(key, {"rollup": self.report.rollup})
+        self._districts_key = key
+        rollup = self.report.rollup
+        used = [d.name for d in rollup.used]
+        self.console.progress(
+            f"cấp huyện: dùng {len(used)}/{len(rollup.districts)} đơn vị"
+            + (f" ({', '.join(used)})" if used else "")
+            + (f"; chưa dùng được: {', '.join(d.name for d in rollup.missing)}"
+               if rollup.missing else "")
+        )  # fmt: skip
+
+    def export_bytes(self) -> bytes:
+        """``<name>.data.json``: this build's figures (see :mod:`cchc_pipeline.publish.export`)."""
+        versions = {i.name: i.version for i in self.plugins.infos.values()}
+        return dump_export(build_export(self.report, self.revision, versions))
 
     def _draft_round(self, documents: list[Document]) -> DraftRound:
         """This build among the project's drafts (see :mod:`.publish.comparison`)."""
@@ -536,8 +610,27 @@ class Pipeline:
         """Every input file of this build (computed once)."""
         if self._inputs is None:
             folders = [s.submission for s in self.report.sections.values() if s.submission]
-            self._inputs = input_files(self.config.project_dir, self.config.path, folders)
+            found = input_files(self.config.project_dir, self.config.path, folders)
+            self._inputs = sorted({*found, *self.district_inputs()}, key=lambda f: f.path)
         return self._inputs
+
+    def district_inputs(self) -> list[InputFile]:
+        """The districts' exports present: inputs of the report (its revision, its manifest),
+        known from the config before any is read (computed once, again after a district was
+        built)."""
+        if self._district_files is None:
+            self._district_files = self._find_district_inputs()
+        return self._district_files
+
+    def _find_district_inputs(self) -> list[InputFile]:
+        from .inputs import file_digest
+        from .intake.districts import export_files
+
+        project = self.config.project_dir
+        files = export_files(self.config, lambda folder: (district_export(folder), False))
+        paths = [path for path, _ in files.values() if path.suffix == ".json" and path.is_file()]
+        return [InputFile(shown_path(p, project), p.stat().st_size, file_digest(p))
+                for p in paths]  # fmt: skip
 
     @property
     def revision(self) -> str:
@@ -579,6 +672,58 @@ class Pipeline:
             "final": info.final,
             "revision": revision,
         }
+
+
+def _file_state(path: Path) -> str:
+    """A file's content digest for a cache key ("-" when it cannot be read)."""
+    from .inputs import file_digest
+
+    try:
+        return file_digest(path) if path.is_file() else "-"
+    except OSError:
+        return "-"
+
+
+def _catalogue_key(catalogue: Any) -> str:
+    from .catalogue import catalogue_digest
+
+    return catalogue_digest(catalogue) + "".join(
+        f"|{i.id}:{i.rollup}:{i.label}" for i in catalogue.rolled_up
+    )
+
+
+def district_export(folder: Path) -> Path:
+    """Where a district's project writes its data export."""
+    from .config import load_config
+
+    config = load_config(folder / "config.toml")
+    return config.output_dir / export_name(config.output["name"])
+
+
+def district_staleness(folder: Path) -> tuple[Path, bool]:
+    """A district project's export and whether it must be built first: missing, unreadable, or
+    of another revision than the project's inputs now."""
+    from .config import load_config
+
+    config = load_config(folder / "config.toml")
+    export = config.output_dir / export_name(config.output["name"])
+    try:
+        recorded = json.loads(export.read_text(encoding="utf-8"))["report"]["revision"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return export, True
+    with Pipeline(config, use_cache=False) as district:
+        return export, district.revision != recorded
+
+
+def build_district(folder: Path) -> Path:
+    """Build a district's project in its own folder (its own lock and outputs); its export."""
+    from .config import load_config
+    from .lock import ProjectLock
+
+    config = load_config(folder / "config.toml")
+    with ProjectLock(config.project_dir, wait=60), Pipeline(config) as district:
+        district.build(None, config.output_dir)
+    return config.output_dir / export_name(config.output["name"])
 
 
 def _grouped(groups: Iterable[Any]) -> list[dict[str, Any]]:

@@ -130,6 +130,7 @@ class Report:
 
     config: ReportConfig
     sections: dict[str, Section]
+    rollup: Any = None  # the districts' exports read (intake.districts.Rollup), when listed
 
     @property
     def final(self) -> bool:
@@ -137,7 +138,8 @@ class Report:
 
     @property
     def findings(self) -> list[Finding]:
-        return [f for s in self.sections.values() for f in s.findings]
+        found = [f for s in self.sections.values() for f in s.findings]
+        return found + (list(self.rollup.findings) if self.rollup is not None else [])
 
     @property
     def errors(self) -> list[Finding]:
@@ -150,8 +152,9 @@ class Report:
 
     @property
     def nominations(self) -> list[Any]:
-        """Every section's nominations, in report order (the merged list)."""
-        return [n for s in self.sections.values() for n in s.nominations]
+        """Every section's nominations, in report order, then the districts' (the merged list)."""
+        own = [n for s in self.sections.values() for n in s.nominations]
+        return own + (list(self.rollup.nominations) if self.rollup is not None else [])
 
     def slot(self, name: str) -> list[tuple[Section, Markdown]]:
         """The sections that filled slot ``name``, in report order, with their fragment."""

@@ -35,6 +35,7 @@ def test_sample_build_writes_every_document_and_format(built_sample):
         expected += [built_sample.output(e, document).name for e in ("docx", "pdf")]
     expected += [built_sample.output(e, "chuong-trinh-2021-2030").name for e in ("docx", "pdf")]
     expected.append(built_sample.output("manifest.json").name)  # the audit trail (test_audit.py)
+    expected.append(built_sample.output("data.json").name)  # the data export (test_data_export)
     leftovers = [p.name for p in (built_sample.root / "build").iterdir()]
     assert sorted(leftovers) == sorted(expected)
     media = built_sample.root / "build" / "media"

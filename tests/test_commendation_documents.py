@@ -7,6 +7,7 @@ a reader would: the DOCX with python-docx, the PDF with pdftotext, the XLSX with
 from __future__ import annotations
 
 import csv
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -53,6 +54,12 @@ def nominations(project: ReportProject) -> list[dict[str, str]]:
     for path in sorted((project.root / "submissions").glob("*/khen-thuong.csv")):
         with path.open(encoding="utf-8") as handle:
             rows += list(csv.DictReader(handle))
+    # and the districts' ([districts]: their data exports), merged into the province's list
+    for path in sorted((project.root / "districts").glob("*.data.json")):
+        for item in json.loads(path.read_text(encoding="utf-8"))["nominations"]:
+            rows.append({"loai": item["kind"], "ten": item["name"],
+                         "chuc_vu_don_vi": item["position"], "thanh_tich": item["achievement"],
+                         "hinh_thuc": item["form"]})  # fmt: skip
     return rows
 
 
@@ -350,7 +357,8 @@ def test_two_forms_are_two_groups_and_article_1_counts_each(markdown_project):
         " ".join(decision.split())
     )
     assert "1. Cờ thi đua của UBND tỉnh: 1 tập thể;" in decision
-    assert re.search(rf"2\. {FORM}: 15 tập thể và 14 cá nhân\.", decision)
+    collectives = sum(r["loai"] == "Tập thể" for r in nominations(project)) - 1  # one flag
+    assert re.search(rf"2\. {FORM}: {collectives} tập thể và 14 cá nhân\.", decision)
     table = [line for line in decision.splitlines() if line.startswith("|")]
     marks = [line.split("|")[1].strip() for line in table]
     assert marks[2:6] == ["**A**", "**I**", "1", "**B**"]  # the flag's group first

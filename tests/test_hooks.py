@@ -126,7 +126,7 @@ def test_hook_cchc_build_started(project):
 def test_hook_cchc_build_finished(project):
     built_markdown(probe_project(project))
     finished = json.loads((project.root / "finished.json").read_text(encoding="utf-8"))
-    assert finished == {"success": True, "outputs": ["md"]}
+    assert finished == {"success": True, "outputs": ["data.json", "md"]}  # and the data export
     project.run("build", "-f", "md", "--keep-going")
     (project.root / "submissions" / "probe" / "du-lieu.txt").write_text("x", encoding="utf-8")
     result = project.run("build", "-f", "md")

@@ -67,14 +67,17 @@ def build_manifest(
     report: dict[str, Any],
     outputs: dict[str, Path],
     drafts: dict[str, Any] | None = None,
+    districts: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The manifest's content. ``folders`` are the submission folders by plugin, ``others``
     the project's other input folders, present or not (its templates, its plugin folders), that
     ``cchc verify`` looks in for files added since; ``outputs`` maps
     each published name (relative to the output folder, ``media/…`` included) to the file
-    holding its final bytes."""
+    holding its final bytes; ``districts`` the districts' data exports read (inputs that may
+    lie outside the project, re-hashed by ``cchc verify``)."""
     found = {
         "format": FORMAT,
+        "districts": sorted(districts),
         "report": report,
         "config": shown_path(config_path, project_dir),
         "submissions": {
@@ -211,6 +214,10 @@ def verify(
         item.path: item.sha256
         for item in input_files(project_dir, config, [f for f in folders if f.is_dir()])
     }
+    for shown in manifest.get("districts", ()):  # the districts' exports read
+        path = on_disk(project_dir, shown) if isinstance(shown, str) else None
+        if path is not None and path.is_file():
+            present[shown] = file_digest(path)
     for path in sorted(recorded.keys() | present.keys()):
         if path not in present:
             found.append(Difference("input-removed", path))
@@ -264,6 +271,7 @@ def sealer(pipeline: Any) -> Callable[[Path, dict[str, Path]], Path]:
             },
             outputs=outputs,
             drafts=pipeline.draft_round.summary if getattr(pipeline, "draft_round", None) else None,
+            districts=[i.path for i in pipeline.district_inputs()],
         )
         path = staging / manifest_name(config.output["name"])
         path.write_bytes(dump(manifest))

@@ -47,11 +47,13 @@ def convert_and_publish(
     cache: Cache | None = None,
     seal: Callable[[Path, dict[str, Path]], Path] | None = None,
     limits: Any = None,
+    extra: dict[str, tuple[str, bytes]] | None = None,
 ) -> dict[str, Path]:
     """Write every document in each of its formats into ``output_dir``; all or nothing.
 
     The report's files are keyed by format ("docx"); the other documents' by document and
-    format ("chuyen-de-stp.docx"). ``seal``, given the staging folder and every staged file by
+    format ("chuyen-de-stp.docx"); ``extra`` files (the data export) are key → (file name,
+    bytes), written as given. ``seal``, given the staging folder and every staged file by
     its published name, stages one more file (the manifest), published after all the others.
     """
     try:
@@ -108,6 +110,9 @@ def convert_and_publish(
             )
         staged_media = staging / MEDIA if "md" in jobs and (staging / MEDIA).is_dir() else None
         files = [job.target for _, job in jobs.values()]
+        for name, content in (extra or {}).values():
+            (staging / name).write_bytes(content)
+            files.append(staging / name)
         if seal is not None:
             named = {p.name: p for p in files}
             if staged_media is not None:
@@ -115,7 +120,8 @@ def convert_and_publish(
                           for p in sorted(staged_media.rglob("*")) if p.is_file()}  # fmt: skip
             files.append(seal(staging, named))
         publish(files, output_dir, staged_media)
-        return {key: output_dir / job.target.name for key, (_, job) in jobs.items()}
+        written = {key: output_dir / job.target.name for key, (_, job) in jobs.items()}
+        return written | {key: output_dir / name for key, (name, _) in (extra or {}).items()}
     except OSError as exc:
         raise ConversionError(
             f"Không ghi được kết quả vào {output_dir}: {describe_os_error(exc)}.",

@@ -50,9 +50,10 @@ class ChartJob:
     """Everything needed to draw one chart, as plain picklable values."""
 
     title: str
-    kind: str  # bar | line
+    kind: str  # bar | line | compare (one panel per series, a bar per category)
     years: tuple[int, ...]
     series: tuple[Series, ...]
+    categories: tuple[str, ...] = ()  # compare: the units compared (the districts)
 
     @classmethod
     def from_catalogue(
@@ -68,6 +69,14 @@ class ChartJob:
             for i in chart.indicators
         )
         return cls(chart.title, chart.kind, tuple(years), series)
+
+    @classmethod
+    def comparison(
+        cls, title: str, categories: tuple[str, ...], series: tuple[Series, ...]
+    ) -> ChartJob:
+        """Units compared side by side: one panel per series (one indicator of each field),
+        one horizontal bar per unit, so indicators of different units share one figure."""
+        return cls(title, "compare", (), series, categories)
 
     def digest(self) -> str:
         """A name that changes whenever anything drawn changes (and the drawing code's version)."""
@@ -86,6 +95,10 @@ def draw(job: ChartJob, path: Path) -> None:
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
+    if job.kind == "compare":
+        figure = _panels(job, Figure, FuncFormatter)
+        _save(figure, path)
+        return
     count = len(job.series)
     legend_rows = count if count > 1 else 0
     height = HEIGHT_IN + 0.22 * legend_rows
@@ -121,10 +134,43 @@ def draw(job: ChartJob, path: Path) -> None:
     if count > 1:
         figure.legend(loc="lower left", bbox_to_anchor=(0.02, 0.01), fontsize=7.5,
                       frameon=False, ncols=1)  # fmt: skip
+    _save(figure, path)
+
+
+def _save(figure: object, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
-    figure.savefig(partial, format="png", metadata={"Software": None})
+    figure.savefig(partial, format="png", metadata={"Software": None})  # type: ignore[attr-defined]
     os.replace(partial, path)
+
+
+def _panels(job: ChartJob, figure_class: type, formatter_class: type) -> object:
+    """A comparison: panels in two columns, the units on each panel's vertical axis."""
+    columns = 2 if len(job.series) > 1 else 1
+    rows = (len(job.series) + columns - 1) // columns
+    panel_height = 0.22 * len(job.categories) + 0.7
+    height = panel_height * rows + 0.5
+    figure = figure_class(figsize=(WIDTH_IN * 1.3, height), dpi=DPI)  # the caption is the title
+    figure.subplots_adjust(left=0.17, right=0.98, top=1 - 0.4 / height, bottom=0.35 / height,
+                           wspace=0.6, hspace=0.4)  # fmt: skip
+    positions = list(range(len(job.categories)))
+    for n, series in enumerate(job.series):
+        axes = figure.add_subplot(rows, columns, n + 1)
+        values = [v or 0 for v in series.values]
+        axes.barh(positions, values, color=COLOURS[n % len(COLOURS)], height=0.7)
+        axes.set_yticks(positions, list(job.categories), fontsize=6.5)
+        axes.invert_yaxis()
+        label = textwrap.fill(textwrap.shorten(series.label, 80, placeholder="…"), 48)
+        axes.set_title(label, fontsize=7)
+        if series.percent:
+            axes.xaxis.set_major_formatter(formatter_class(lambda v, _: vi.percent(v)))
+        else:
+            axes.xaxis.set_major_formatter(formatter_class(lambda v, _: vi.number(v)))
+            axes.set_xlabel(series.unit, fontsize=6.5)
+        axes.tick_params(axis="x", labelsize=6)
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.grid(axis="x", linewidth=0.4, alpha=0.6)
+    return figure
 
 
 def _signature(path: Path) -> str | None:

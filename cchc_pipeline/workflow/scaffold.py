@@ -8,7 +8,7 @@ from pathlib import Path
 from .. import resources
 from ..errors import ConfigError
 
-SAMPLE_ITEMS = ("config.toml", "submissions")
+SAMPLE_ITEMS = ("config.toml", "submissions", "districts")
 
 
 def _plugin_folders(config: Path) -> list[str]:
@@ -27,7 +27,8 @@ def _plugin_folders(config: Path) -> list[str]:
 
 
 def create_project(directory: Path) -> list[Path]:
-    """Copy the sample config and submissions into ``directory`` (new or empty)."""
+    """Copy the sample config, submissions and districts' exports into ``directory`` (new or
+    empty)."""
     directory = Path(directory)
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise ConfigError(
@@ -43,6 +44,12 @@ def create_project(directory: Path) -> list[Path]:
             directory / "submissions",
             ignore=shutil.ignore_patterns("__pycache__", ".*"),
         )
+        if (sample / "districts").is_dir():  # the districts' illustrative data exports
+            shutil.copytree(
+                sample / "districts",
+                directory / "districts",
+                ignore=shutil.ignore_patterns("__pycache__", ".*"),
+            )
         for folder in _plugin_folders(sample / "config.toml"):
             # a sample whose config names plugin folders (a checkout where ``cchc new-plugin``
             # added one) is copied with them, so that the new project builds as the sample does

@@ -9,6 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+import cchc_pipeline
 from cchc_pipeline.publish.export import SCHEMA_FILE, schema
 from cchc_pipeline.testing import ReportProject
 
@@ -28,7 +29,10 @@ def _export(project: ReportProject) -> dict:
 
 
 def test_the_schema_file_is_a_valid_json_schema_shipped_in_the_package():
-    assert SCHEMA_FILE.is_relative_to(REPO / "cchc_pipeline")
+    # read from the installed package (CI installs it non-editable), the same as the checkout's
+    assert SCHEMA_FILE.is_relative_to(Path(cchc_pipeline.__file__).parent)
+    relative = SCHEMA_FILE.relative_to(Path(cchc_pipeline.__file__).parent)
+    assert SCHEMA_FILE.read_bytes() == (REPO / "cchc_pipeline" / relative).read_bytes()
     jsonschema.Draft202012Validator.check_schema(schema())
 
 

@@ -102,7 +102,7 @@ def test_signature_and_recipients_side_by_side(document):
 
 def test_appendices_restart_numbering_and_wide_ones_are_landscape(document):
     sections = document.sections
-    assert len(sections) == 5  # the body and four appendices
+    assert len(sections) == 6  # the body and five appendices (the districts' is the fourth)
     assert sections[0].different_first_page_header_footer
     for section in sections[1:]:
         start = section._sectPr.find(qn("w:pgNumType"))
@@ -110,7 +110,7 @@ def test_appendices_restart_numbering_and_wide_ones_are_landscape(document):
         header_refs = section._sectPr.findall(qn("w:headerReference"))
         assert header_refs, "an appendix keeps the header with its page number"
     orientation = [s.page_width > s.page_height for s in sections]
-    assert orientation == [False, False, True, False, True]
+    assert orientation == [False, False, True, False, True, True]
     text = "\n".join(t for t, _ in paragraphs(document.element.body))
     assert re.search(
         r"\(Kèm theo Báo cáo số \s{4,}/BC-UBND ngày 20 tháng 11 năm 2020 của UBND tỉnh Lạng Sơn\)",

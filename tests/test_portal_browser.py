@@ -119,9 +119,24 @@ def _downloaded(folder: Path, name: str) -> Path:
 def _upload(browser, path: Path) -> None:
     from selenium.webdriver.common.by import By
 
+    before = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.NAME, "files").send_keys(str(path))
     browser.find_element(By.CSS_SELECTOR, "#gui-bai button").click()
-    wait_for(lambda: "Đã nhận phiên bản" in browser.page_source)
+    # the page of the previous upload says "Đã nhận phiên bản" too: wait for the new page
+    wait_for(lambda: _gone(before))
+    wait_for(lambda: "Đã nhận phiên bản" in browser.page_source
+             and browser.find_element(By.ID, "trang-thai").text)  # fmt: skip
+
+
+def _gone(element) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the page holding ``element`` has been replaced by another."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    try:
+        element.tag_name  # noqa: B018 - any call on a replaced page's element raises
+    except StaleElementReferenceException:
+        return True
+    return False
 
 
 def test_a_department_and_the_coordinator_in_chromium(served, chrome, project):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -284,3 +285,21 @@ def test_verify_names_a_district_export_changed_after_the_build(tmp_path):
     result = project.run("verify")
     assert result.exit_code == 1
     assert "Đầu vào districts/huyen-cao-loc.data.json đã bị sửa sau lần dựng" in result.stdout
+
+
+def test_without_the_coordinators_section_the_districts_and_the_list_are_still_cited(tmp_path):
+    """The leadership part (tonghop's) is where the appendices of the districts and the
+    commendations are cited; a province that does without it still builds, citing both."""
+    project = ReportProject.sample(tmp_path / "bao-cao")
+    project.set_list("order", ["stp", "vp", "snv", "stc", "stttt", "skhcn"])
+    project.set_list("disabled", ["tonghop"])
+    project.edit_config('tonghop = "submissions/tonghop"\n', "")
+    result = project.run("build", "-q", "-f", "md")
+    assert result.exit_code == 0, result.output
+    text = project.output("md").read_text(encoding="utf-8")
+    part = text[text.index("CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH") : text.index("## II.")]
+    assert "Các đơn vị cấp huyện đã tổ chức tổng kết" in part
+    cited = re.findall(r"chi tiết tại (Phụ lục [IVX]+)", part)
+    assert len(cited) == 2 and cited[0] != cited[1]
+    headings = dict(re.findall(r"(?m)^# (Phụ lục [IVX]+) \{#phu-luc-(\w+)", text))
+    assert [headings[appendix] for appendix in cited] == ["districts", "nominations"]

@@ -130,11 +130,11 @@ def _upload(browser, path: Path) -> None:
 
 def _gone(element) -> bool:  # type: ignore[no-untyped-def]
     """Whether the page holding ``element`` has been replaced by another."""
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import WebDriverException
 
     try:
         element.tag_name  # noqa: B018 - any call on a replaced page's element raises
-    except StaleElementReferenceException:
+    except WebDriverException:  # stale, or "does not belong to the document" mid-navigation
         return True
     return False
 

@@ -186,7 +186,9 @@ def _build(project: Path) -> None:
             main.main(["build", "-c", str(project / "config.toml")])
     except SystemExit as exit_:  # the command line's main always exits
         if exit_.code not in (None, 0):
-            raise SystemExit(f"cchc build failed ({exit_.code}): {err.getvalue()[-2000:]}")
+            raise SystemExit(
+                f"cchc build failed ({exit_.code}): {err.getvalue()[-2000:]}"
+            ) from None
 
 
 def _cold(project: Path) -> None:
@@ -225,7 +227,7 @@ def _child(project: Path, launched: float) -> None:
     for name, at in marks:
         firsts.setdefault(name, at)
     ordered = sorted(firsts.items(), key=lambda item: item[1])
-    for (name, at), following in zip(ordered, [*ordered[1:], ("end", result.total)]):
+    for (name, at), following in zip(ordered, [*ordered[1:], ("end", result.total)], strict=True):
         result.stages[name] = following[1] - at
     print(json.dumps({
         "total": result.total, "stages": result.stages, "marks": ordered,

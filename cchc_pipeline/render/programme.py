@@ -87,8 +87,9 @@ class Programme:
         return lines
 
     def fingerprint(self) -> list[Any]:
-        """The content as plain data, for the document's revision."""
-        return [[f.title, [asdict(t.task) for t in f.tasks], f.text] for f in self.fields] + [
+        """The content as plain data, for the document's revision (where each task was typed
+        is left out: it names the project's folder, which is no part of the content)."""
+        return [[f.title, [_content(t.task) for t in f.tasks], f.text] for f in self.fields] + [
             [asdict(a) for a in self.aims], self.goal, self.funding, self.organisation,
         ]  # fmt: skip
 
@@ -153,3 +154,8 @@ def gather(report: Report, info: Any = None) -> Programme:
     if not str(programme.goal).strip() and report.config.chuong_trinh.get("goal"):
         programme.goal = escape(report.config.chuong_trinh["goal"])
     return programme
+
+
+def _content(task: Any) -> dict[str, Any]:
+    """A task's fields but ``at`` (its cells' locations)."""
+    return {k: v for k, v in asdict(task).items() if k != "at"}

@@ -16,10 +16,10 @@ from pathlib import Path
 from ...errors import LimitExceeded
 
 # what a process killed by its memory limit says (pandoc's runtime; Rust's allocator aborts)
-_OUT_OF_MEMORY = ("heap exhausted", "out of memory", "memory allocation of", "memoryerror")
+OUT_OF_MEMORY_TEXTS = ("heap exhausted", "out of memory", "memory allocation of", "memoryerror")
 # SIGABRT (an allocation refused under the limit), SIGSEGV; a SIGKILL comes from outside (the
 # system's OOM killer, a user) and is told as such by errors.check_machine, not as our limit
-_MEMORY_SIGNALS = (-6, -11)
+MEMORY_SIGNALS = (-6, -11)
 
 
 def address_space_limit(megabytes: int) -> Callable[[], None] | None:
@@ -67,7 +67,7 @@ def run_bounded(
         ) from None
     stderr = result.stderr.decode("utf-8", "replace").lower()
     if result.returncode != 0 and (
-        result.returncode in _MEMORY_SIGNALS or any(s in stderr for s in _OUT_OF_MEMORY)
+        result.returncode in MEMORY_SIGNALS or any(s in stderr for s in OUT_OF_MEMORY_TEXTS)
     ):
         raise LimitExceeded(
             f"{what}: quá giới hạn bộ nhớ {megabytes} MB, đã dừng.",

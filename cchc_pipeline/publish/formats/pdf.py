@@ -1,9 +1,11 @@
 """PDF output without LaTeX: pandoc writes typst, the ``typst`` module compiles it.
 
-Typst compiles in a worker process with a time and a memory limit (``[limits]`` of the
+Typst compiles in worker processes with a time and a memory limit (``[limits]`` of the
 config): typst aborts its process when an allocation fails, so a picture or a text that
-escaped the intake checks can end the worker only, never the build. The worker costs a new
-Python process per PDF (about 0.15 s).
+escaped the intake checks can end a worker only, never the build. A worker compiles one PDF
+after another (:mod:`.typst_service`), so that a build pays Python's start and typst's import
+once per conversion thread, not once per PDF; past its time limit a worker is killed, and a
+worker that died is replaced for the next PDF.
 
 Fonts are tried in the order of the typst template (Times New Roman, Tinos, Liberation Serif,
 then typst's built-in Libertinus Serif); the build reports which one was used.
@@ -11,21 +13,30 @@ then typst's built-in Libertinus Serif); the build reports which one was used.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
+import queue
 import re
+import subprocess
 import sys
+import tempfile
+import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import IO
 
 from ...errors import ConversionError, LimitExceeded
 from ...intake.limits import Limits
 from ...markers import hookimpl
 from ...model import ConversionJob, OutputFormat
-from .bounded import run_bounded
+from .bounded import MEMORY_SIGNALS, OUT_OF_MEMORY_TEXTS
 from .pandoc import run_pandoc
 
 FONTS = ("Times New Roman", "Tinos", "Liberation Serif", "Libertinus Serif")
-WORKER = Path(__file__).with_name("typst_worker.py")
+SERVICE = Path(__file__).with_name("typst_service.py")
+OUT_OF_MEMORY = 75  # the service's exit status when Python's memory ran out
+JOBS_PER_WORKER = 24  # then a fresh worker: typst's memoised state does not grow unbounded
 
 
 @lru_cache(maxsize=1)
@@ -35,29 +46,135 @@ def typst_version() -> str:
     return version("typst")
 
 
-def compile_typst(typ: Path, pdf: Path, root: Path, epoch: int, limits: Limits) -> list[str]:
-    """Compile ``typ`` into ``pdf`` in the worker; return typst's warnings."""
-    result = run_bounded(
-        [sys.executable, str(WORKER), str(typ), str(pdf), str(root), str(epoch),
-         str(limits.typst_memory_mb)],
-        what="typst (tạo PDF)",
-        seconds=limits.typst_seconds,
-        megabytes=limits.typst_memory_mb,
-        limit_in_child=False,  # the worker sets its own limit, after Python started
-    )  # fmt: skip
-    try:
-        answer = json.loads(result.stdout.decode("utf-8").strip().splitlines()[-1])
-    except (ValueError, IndexError):
-        answer = {"error": result.stderr.decode("utf-8", "replace").strip()[-500:]}
-    if result.returncode == 75:
-        raise LimitExceeded(
-            f"typst (tạo PDF): quá giới hạn bộ nhớ {limits.typst_memory_mb} MB, đã dừng.",
-            "Hình ảnh hoặc bảng quá lớn: giảm kích thước; nếu đúng, tăng “typst_memory_mb” "
-            "trong mục [limits] của config.toml.",
+class _Worker:
+    """One typst service process and its pipes."""
+
+    def __init__(self, megabytes: int) -> None:
+        self.megabytes = megabytes
+        self.jobs = 0
+        self.stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
+        self.process = subprocess.Popen(
+            [sys.executable, str(SERVICE), str(megabytes)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.stderr,
         )
-    if result.returncode != 0:
-        raise ConversionError(_located(str(answer.get("error") or "lỗi không rõ"), typ))
-    return list(answer.get("warnings", []))
+        self._lines: queue.Queue[bytes] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True, name="cchc-typst-reader").start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._lines.put(line)
+        self._lines.put(b"")  # the end: the process closed its output (or died)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def ask(self, request: dict[str, str], seconds: int) -> bytes:
+        """Send one request; its answer line, or b"" when the process ended first. Raises
+        ``queue.Empty`` past ``seconds``."""
+        assert self.process.stdin is not None
+        self.jobs += 1
+        try:
+            self.process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
+            self.process.stdin.flush()
+        except OSError:  # it ended meanwhile (idle, or killed): its output says so
+            pass
+        return self._lines.get(timeout=seconds)
+
+    def error_text(self) -> str:
+        self.stderr.seek(0)
+        return self.stderr.read().decode("utf-8", "replace").strip()
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+        try:
+            self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.stderr.close()
+
+
+class _Workers:
+    """Idle workers by memory limit, shared by the conversion threads of the process."""
+
+    def __init__(self) -> None:
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+
+    def take(self, megabytes: int) -> _Worker:
+        with self._lock:
+            for worker in list(self._idle):
+                self._idle.remove(worker)
+                if worker.megabytes == megabytes and worker.alive():
+                    return worker
+                worker.stop()
+        return _Worker(megabytes)
+
+    def give_back(self, worker: _Worker) -> None:
+        if worker.alive() and worker.jobs < JOBS_PER_WORKER:
+            with self._lock:
+                self._idle.append(worker)
+        else:
+            worker.stop()
+
+    def stop(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.stop()
+
+
+WORKERS = _Workers()
+atexit.register(WORKERS.stop)  # idle workers end with the process, not after their idle time
+
+
+def compile_typst(typ: Path, pdf: Path, root: Path, epoch: int, limits: Limits) -> list[str]:
+    """Compile ``typ`` into ``pdf`` in a worker; return typst's warnings."""
+    request = {"source": str(typ), "output": str(pdf), "root": str(root), "epoch": str(epoch)}
+    for attempt in range(2):
+        worker = WORKERS.take(limits.typst_memory_mb)
+        try:
+            line = worker.ask(request, limits.typst_seconds)
+        except queue.Empty:
+            worker.process.kill()
+            worker.stop()
+            raise LimitExceeded(
+                f"typst (tạo PDF): quá giới hạn thời gian {limits.typst_seconds} giây, đã dừng.",
+                "Nội dung quá dài hoặc quá phức tạp: chia nhỏ hoặc rút gọn; nếu nội dung đúng, "
+                "tăng giới hạn trong mục [limits] của config.toml.",
+            ) from None
+        if line:
+            WORKERS.give_back(worker)
+            answer = json.loads(line.decode("utf-8"))
+            if answer.get("error") == "MemoryError":
+                raise _out_of_memory(limits)
+            if "error" in answer:
+                raise ConversionError(_located(str(answer["error"]) or "lỗi không rõ", typ))
+            return list(answer.get("warnings", []))
+        code = worker.process.wait()
+        error = worker.error_text()
+        worker.stop()
+        if code == 0 and attempt == 0 and not error:
+            continue  # it had just ended, idle: a fresh worker takes the PDF
+        if code in (OUT_OF_MEMORY, *MEMORY_SIGNALS) or any(
+            s in error.lower() for s in OUT_OF_MEMORY_TEXTS
+        ):
+            raise _out_of_memory(limits)
+        raise ConversionError(_located(error[-500:] or f"mã thoát {code}", typ))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _out_of_memory(limits: Limits) -> LimitExceeded:
+    return LimitExceeded(
+        f"typst (tạo PDF): quá giới hạn bộ nhớ {limits.typst_memory_mb} MB, đã dừng.",
+        "Hình ảnh hoặc bảng quá lớn: giảm kích thước; nếu đúng, tăng “typst_memory_mb” "
+        "trong mục [limits] của config.toml.",
+    )
 
 
 def _located(error: str, typ: Path) -> str:

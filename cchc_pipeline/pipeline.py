@@ -44,7 +44,7 @@ from .render.charts import ChartDrawer
 from .render.districts import DistrictsView
 from .render.numbering import number_tables_and_figures
 from .render.programme import gather as gather_programme
-from .render.templating import Markdown, Templates, escape
+from .render.templating import Markdown, Templates, compiled_folder, escape
 from .report import SLOTS, Report, Section
 from .stagecache import (
     COLLECTED,
@@ -147,7 +147,7 @@ class Pipeline:
         folders += [self._project_templates(), resources.templates_dir()]
         if info is not None:  # a field's default templates, which plugins override by name
             folders.append(resources.templates_dir() / "field")
-        compiled = self.cache_root / "templates" if self.cache_root else None
+        compiled = compiled_folder() if self.cache_root else None
         return Templates(
             [f for f in folders if f.is_dir()], self.filters, self.globals, cache=compiled
         )

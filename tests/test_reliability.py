@@ -94,14 +94,14 @@ def test_a_crafted_stage_pickle_runs_nothing(built, tmp_path):
 def test_a_crafted_compiled_template_runs_nothing(built, tmp_path, monkeypatch):
     import jinja2.bccache
 
-    from cchc_pipeline.render.templating import COMPILED
+    from cchc_pipeline.render.templating import COMPILED, compiled_folder
 
     project, before = built
     marker = tmp_path / "da-chay-ma"
     monkeypatch.setattr(COMPILED, "_memory", {})  # as a new process: compiled code from disk
     clean_failure(project.run("build", "-f", "md"), 0)
     monkeypatch.setattr(COMPILED, "_memory", {})
-    compiled = list((project.root / CACHE_DIR / "templates").glob("*.cache"))
+    compiled = list(compiled_folder().glob("*.cache"))  # kept for the user, as __pycache__
     assert compiled
     for path in compiled:  # Jinja's own layout: magic, a pickled checksum, marshalled code
         path.write_bytes(jinja2.bccache.bc_magic + pickle.dumps(Planted(marker)))

@@ -163,6 +163,17 @@ class _Layered(jinja2.BytecodeCache):
 COMPILED = CompiledTemplates()
 
 
+def compiled_folder() -> Path:
+    """Where compiled templates are kept for the user: like Python's ``__pycache__``, beside
+    no project, so that a first build in a new project (or after ``cchc clean``) does not
+    compile the core's thirty templates again. The folder is named by this module's code
+    (which sets the environment's options that the compiled code depends on) and Jinja keeps
+    each template's source checksum, so a changed template or option compiles anew."""
+    from ..cache import digest, user_key_folder
+
+    return user_key_folder() / "templates" / digest(Path(__file__).read_bytes())[:16]
+
+
 class Templates:
     """A Jinja2 environment over a search path of template folders (first match wins)."""
 

@@ -133,10 +133,13 @@ class OutputFormat:
     """An output format contributed by a plugin through ``cchc_output_formats``.
 
     ``convert`` writes ``job.target`` from ``job.source`` and raises on failure; it runs in a
-    worker thread beside the other formats.
+    worker thread beside the other formats. ``finish``, when given, is called once after the
+    build's last conversion, success or not (to end the processes ``convert`` kept for the
+    build's other documents).
     """
 
     name: str
     extension: str
     description: str
     convert: Callable[[ConversionJob], None]
+    finish: Callable[[], None] | None = None

@@ -499,11 +499,7 @@ class Pipeline:
             if self.record_drafts:
                 self.draft_round = self._draft_round(documents)
                 documents += self.draft_round.documents
-            self.console.stage("Vẽ biểu đồ")
-            self.charts.wait()
-            self.charts.close()  # the workers' memory is free before the conversions start
-            self.charts.note(self.revision)
-            self.console.stage("Chuyển đổi định dạng")
+            self.console.stage("Chuyển đổi định dạng")  # the charts are drawn meanwhile
             result.outputs = convert_and_publish(
                 documents=documents,
                 formats=available,
@@ -516,7 +512,10 @@ class Pipeline:
                 seal=sealer(self),
                 limits=intake_limits.of(self.config),
                 extra={"data.json": (export_name(self.config.output["name"]), self.export_bytes())},
+                pictures=self.charts,
             )
+            self.charts.close()
+            self.charts.note(self.revision)
             if self.draft_round is not None:
                 self.draft_round.finish(output_dir, result.outputs)
             completed = True

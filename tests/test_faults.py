@@ -196,6 +196,9 @@ def test_typst_failing_leaves_previous_outputs(previous, monkeypatch, tmp_path):
         encoding="utf-8",
     )
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(fake), os.environ.get("PYTHONPATH", "")]))
+    from cchc_pipeline.publish.formats.pdf import WORKERS
+
+    WORKERS.stop()  # a worker an earlier test's check left idle started with the real typst
     result = project.run("build", "-f", "md", "-f", "pdf")
     assert result.exit_code == 3
     assert "typst thất bại: error: failed to load font" in result.stderr

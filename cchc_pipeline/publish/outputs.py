@@ -14,10 +14,10 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..cache import Cache, digest, tree_digest
 from ..console import Console
@@ -27,6 +27,16 @@ from .documents import Document
 
 STAGING_PREFIX = ".cchc-staging-"
 MEDIA = "media"  # the Markdown's images, beside it: what md readers need to see the pictures
+
+
+class Pictures(Protocol):
+    """Pictures still being made while the conversions start (the charts): each conversion
+    waits for those its document shows (see :class:`~cchc_pipeline.render.charts.ChartDrawer`)."""
+
+    def planned(self) -> dict[Path, str]: ...
+    def ready(self, targets: Iterable[Path]) -> bool: ...
+    def wait_any(self, timeout: float) -> None: ...
+    def deliver(self, targets: Iterable[Path], mirror: tuple[Path, Path] | None = None) -> None: ...
 
 
 def _remove_stale_staging(output_dir: Path) -> None:
@@ -48,6 +58,7 @@ def convert_and_publish(
     seal: Callable[[Path, dict[str, Path]], Path] | None = None,
     limits: Any = None,
     extra: dict[str, tuple[str, bytes]] | None = None,
+    pictures: Pictures | None = None,
 ) -> dict[str, Path]:
     """Write every document in each of its formats into ``output_dir``; all or nothing.
 
@@ -55,6 +66,8 @@ def convert_and_publish(
     format ("chuyen-de-stp.docx"); ``extra`` files (the data export) are key → (file name,
     bytes), written as given. ``seal``, given the staging folder and every staged file by
     its published name, stages one more file (the manifest), published after all the others.
+    ``pictures`` still being drawn into ``media`` are waited for by the conversions that show
+    them, each one as late as it can; the documents showing none convert meanwhile.
     """
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
@@ -69,12 +82,17 @@ def convert_and_publish(
         if media is not None and media.is_dir():
             shutil.copytree(media, staging / MEDIA)
         jobs: dict[str, tuple[OutputFormat, ConversionJob]] = {}
+        planned = pictures.planned() if pictures is not None and media is not None else {}
+        needs: dict[str, list[Path]] = {}
         for document in documents:
+            shown = [t for t in planned
+                     if f"{MEDIA}/{t.relative_to(media).as_posix()}" in document.markdown]  # type: ignore[arg-type]  # fmt: skip
             suffix = ".json" if document.reader == "json" else ".md"
             source = staging / f".{document.key}.source{suffix}"
             source.write_text(document.markdown, encoding="utf-8")
             for name in document.formats:
                 key = name if document.key == "report" else f"{document.key}.{name}"
+                needs[key] = shown
                 jobs[key] = (
                     formats[name],
                     ConversionJob(
@@ -89,7 +107,10 @@ def convert_and_publish(
                         limits=limits,
                     ),
                 )
-        keys = _cache_keys(jobs, templates, staging / MEDIA) if cache and cache.enabled else {}
+        charts = {t.relative_to(media).as_posix(): n for t, n in planned.items()}  # type: ignore[arg-type]
+        keys = (
+            _cache_keys(jobs, templates, staging / MEDIA, charts) if cache and cache.enabled else {}
+        )
         pending = {}
         for key, (fmt, job) in jobs.items():
             hit = cache.get(keys[key]) if keys else None
@@ -98,7 +119,15 @@ def convert_and_publish(
                 console.progress(f"{key}: không đổi (bộ nhớ đệm)")
             else:
                 pending[key] = (fmt, job)
-        errors = _run_parallel(pending, console)
+        mirror = (media, staging / MEDIA) if media is not None else None
+        try:
+            errors = _run_parallel(pending, console, pictures, needs, mirror)
+        finally:
+            for fmt in {id(f): f for f, _ in pending.values()}.values():
+                if fmt.finish is not None:
+                    fmt.finish()
+        if pictures is not None:
+            pictures.deliver(list(planned), mirror)  # all of them: the md's media/, the manifest
         if not errors and keys:
             for key, (_, job) in pending.items():
                 cache.put(keys[key], {"out": job.target})
@@ -148,16 +177,24 @@ def _shown(key: str) -> str:
 
 
 def _cache_keys(
-    jobs: dict[str, tuple[OutputFormat, ConversionJob]], templates: tuple[Path, ...], media: Path
+    jobs: dict[str, tuple[OutputFormat, ConversionJob]],
+    templates: tuple[Path, ...],
+    media: Path,
+    charts: dict[str, str],
 ) -> dict[str, str]:
     """Each job's cache key: its source, format and the format's code, templates, media, tools
-    and metadata. (The formats' shared pandoc runner is part of every key too.)"""
+    and metadata. (The formats' shared pandoc runner is part of every key too.) A chart, which
+    may not be drawn yet, counts by its job's digest (what it shows and the drawing code) and
+    matplotlib's version; every other picture by its bytes."""
     from importlib.metadata import version
 
     from .formats.pandoc import pandoc_version
 
     runner = Path(sys.modules[pandoc_version.__module__].__file__ or "").read_bytes()
-    shared = digest(tree_digest(templates), tree_digest([media]), pandoc_version(),
+    pictures = _media_digest(media, charts)
+    if charts:
+        pictures = digest(pictures, version("matplotlib"))
+    shared = digest(tree_digest(templates), pictures, pandoc_version(),
                     version("typst"), runner)  # fmt: skip
     keys = {}
     for key, (fmt, job) in jobs.items():
@@ -168,6 +205,21 @@ def _cache_keys(
             json.dumps(job.data, sort_keys=True, default=str),
         )  # fmt: skip
     return keys
+
+
+def _media_digest(media: Path, charts: dict[str, str]) -> str:
+    """The pictures' digest: each file by path and bytes, the charts by their digests."""
+    from ..inputs import submission_files
+
+    parts: list[bytes | str] = []
+    if media.is_dir():
+        for path in submission_files(media):
+            name = path.relative_to(media).as_posix()
+            if name not in charts:
+                parts += [name, path.read_bytes()]
+    for name in sorted(charts):
+        parts += [name, "chart", charts[name]]
+    return digest(*parts)
 
 
 def publish(files: list[Path], output_dir: Path, media: Path | None = None) -> None:
@@ -214,19 +266,66 @@ def _swap(new: Path, final: Path, keep: Path, done: list[tuple[Path, Path | None
 
 
 def _run_parallel(
-    jobs: dict[str, tuple[OutputFormat, ConversionJob]], console: Console
+    jobs: dict[str, tuple[OutputFormat, ConversionJob]],
+    console: Console,
+    pictures: Pictures | None = None,
+    needs: dict[str, list[Path]] | None = None,
+    mirror: tuple[Path, Path] | None = None,
 ) -> dict[str, str]:
-    """Run every converter; return the error message of each one that failed."""
+    """Run every converter, as many at once as the machine has CPUs; return the error message
+    of each one that failed. A free thread takes the first job, in the given order, whose
+    pictures are drawn; while none is, a job showing no picture still being drawn."""
+    needs = needs or {}
+    waiting = list(jobs)
     errors: dict[str, str] = {}
-    workers = max(1, min(len(jobs), os.cpu_count() or 2))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cchc-convert") as pool:
-        futures = {key: pool.submit(fmt.convert, job) for key, (fmt, job) in jobs.items()}
-        for key, future in futures.items():
+    failures: list[BaseException] = []  # a chart that could not be drawn: the build's fault
+    lock = threading.Lock()
+
+    def take() -> str | None:
+        while True:
+            with lock:
+                if not waiting or failures:
+                    return None
+                for key in waiting:
+                    if pictures is None or pictures.ready(needs.get(key, ())):
+                        waiting.remove(key)
+                        return key
+            assert pictures is not None
+            pictures.wait_any(0.05)
+
+    def work() -> None:
+        while (key := take()) is not None:
+            fmt, job = jobs[key]
             try:
-                future.result()
+                if pictures is not None:
+                    pictures.deliver(needs.get(key, ()), mirror)
+            except BaseException as exc:
+                with lock:
+                    failures.append(exc)
+                return
+            try:
+                fmt.convert(job)
                 console.progress(f"{key}: xong")
             except Exception as exc:  # a converter's failure is reported per format
-                errors[key] = (
+                message = (
                     describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
                 ) or type(exc).__name__
-    return errors
+                with lock:
+                    errors[key] = message
+
+    count = max(1, min(len(jobs), os.cpu_count() or 2))
+    threads = [
+        threading.Thread(target=work, name=f"cchc-convert-{n}", daemon=True) for n in range(count)
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    except BaseException:  # Ctrl-C: no job is started any more
+        with lock:
+            waiting.clear()
+        raise
+    if failures:
+        raise failures[0]
+    return {key: errors[key] for key in jobs if key in errors}

@@ -6,7 +6,9 @@ imports matplotlib) while the submissions are still being read. Two workers when
 is to be drawn (an empty cache); one for a rebuild, where a second would pay the import again
 for a chart or two, CPU time that the narratives and conversions need on a small machine.
 A plugin's render hook only *asks* for a chart (:meth:`ChartDrawer.submit` returns its
-Markdown at once); the build waits for the pictures just before converting. A
+Markdown at once); the conversions start while charts are still being drawn, each document
+waiting only for its own (:meth:`ChartDrawer.deliver`), so that the documents without charts
+(the Tờ trình, the decision, the programme) fill the time the charts take. A
 :class:`ChartJob` holds plain values only, so it crosses into the worker, and its digest
 names the file, so an unchanged chart is never drawn twice.
 
@@ -24,7 +26,10 @@ import multiprocessing
 import os
 import shutil
 import textwrap
-from concurrent.futures import Future, ProcessPoolExecutor
+import threading
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
+from concurrent.futures import wait as wait_futures
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -219,7 +224,9 @@ class ChartDrawer:
         self.cache = cache
         self.workers = workers  # None: two for a cold cache (every chart), else one
         self._pool: ProcessPoolExecutor | None = None
-        self._pending: list[tuple[Future[None] | None, Path, Path]] = []
+        # target -> (the drawing, None when cached; where it is drawn; the job's digest)
+        self._pending: dict[Path, tuple[Future[None] | None, Path, str]] = {}
+        self._lock = threading.Lock()
 
     def _empty(self) -> bool:
         return self.cache is None or not any(self.cache.glob("*.png"))
@@ -252,29 +259,71 @@ class ChartDrawer:
 
     def submit(self, job: ChartJob, target: Path) -> None:
         """Have ``job`` drawn to ``target`` (from the cache when it was drawn before)."""
+        name = job.digest()
         if self.cache is not None:
-            cached = self.cache / f"{job.digest()}.png"
+            cached = self.cache / f"{name}.png"
             if cached.is_file() and _authentic(cached):
-                self._pending.append((None, cached, target))
+                with self._lock:
+                    self._pending[target] = (None, cached, name)
                 return
             drawn = cached
         else:
             drawn = target
         self.start()
         assert self._pool is not None
-        self._pending.append((self._pool.submit(draw, job, drawn), drawn, target))
+        future = self._pool.submit(draw, job, drawn)
+        with self._lock:
+            self._pending[target] = (future, drawn, name)
+
+    def planned(self) -> dict[Path, str]:
+        """Every chart asked for and not yet delivered: target -> the digest of its job (its
+        content, drawn or not: what a conversion's cache key takes for the picture)."""
+        with self._lock:
+            return {target: name for target, (_, _, name) in self._pending.items()}
+
+    def ready(self, targets: Iterable[Path]) -> bool:
+        """Whether every one of ``targets`` is drawn (or was never asked for)."""
+        with self._lock:
+            entries = [self._pending.get(t) for t in targets]
+        return all(e is None or e[0] is None or e[0].done() for e in entries)
+
+    def wait_any(self, timeout: float) -> None:
+        """Block until one more chart is drawn, at most ``timeout`` seconds."""
+        with self._lock:
+            running = [f for f, _, _ in self._pending.values() if f is not None and not f.done()]
+        if running:
+            wait_futures(running, timeout=timeout, return_when=FIRST_COMPLETED)
+
+    def deliver(self, targets: Iterable[Path], mirror: tuple[Path, Path] | None = None) -> None:
+        """Wait for ``targets`` and put each in place; re-raise a worker's failure. With
+        ``mirror`` (a folder the targets are under, another folder), each is also copied to
+        the same place under the other folder (the staging folder of the conversions)."""
+        for target in targets:
+            with self._lock:
+                entry = self._pending.get(target)
+            if entry is None:
+                continue
+            future, drawn, _ = entry
+            if future is not None:
+                future.result()
+            with self._lock:
+                if self._pending.pop(target, None) is None:
+                    continue  # another thread delivered it meanwhile
+                if future is not None and drawn != target:
+                    _seal(drawn)
+                for place in [target] + (
+                    [mirror[1] / target.relative_to(mirror[0])] if mirror else []
+                ):
+                    if drawn != place:
+                        place.parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copyfile(drawn, place)
+                if not self._pending and self._pool is not None:
+                    self._pool.shutdown(wait=False)  # every chart drawn: the workers' memory
+                    self._pool = None
 
     def wait(self) -> None:
         """Block until every submitted chart is on disk; re-raise a worker's failure."""
-        pending, self._pending = self._pending, []
-        for future, drawn, target in pending:
-            if future is not None:
-                future.result()
-                if drawn != target:
-                    _seal(drawn)
-            if drawn != target:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(drawn, target)
+        self.deliver(list(self.planned()))
 
     def close(self) -> None:
         if self._pool is not None:

@@ -5,7 +5,8 @@ config): typst aborts its process when an allocation fails, so a picture or a te
 escaped the intake checks can end a worker only, never the build. A worker compiles one PDF
 after another (:mod:`.typst_service`), so that a build pays Python's start and typst's import
 once per conversion thread, not once per PDF; past its time limit a worker is killed, and a
-worker that died is replaced for the next PDF.
+worker that died is replaced for the next PDF. The workers end with the build's conversions
+(``finish``), so a long-running portal keeps none.
 
 Fonts are tried in the order of the typst template (Times New Roman, Tinos, Liberation Serif,
 then typst's built-in Libertinus Serif); the build reports which one was used.
@@ -130,7 +131,7 @@ class _Workers:
 
 
 WORKERS = _Workers()
-atexit.register(WORKERS.stop)  # idle workers end with the process, not after their idle time
+atexit.register(WORKERS.stop)  # what a build did not end (a check's PDF) ends with the process
 
 
 def compile_typst(typ: Path, pdf: Path, root: Path, epoch: int, limits: Limits) -> list[str]:
@@ -209,4 +210,4 @@ def convert(job: ConversionJob) -> None:
 
 @hookimpl
 def cchc_output_formats() -> list[OutputFormat]:
-    return [OutputFormat("pdf", ".pdf", "PDF để in và phát hành", convert)]
+    return [OutputFormat("pdf", ".pdf", "PDF để in và phát hành", convert, finish=WORKERS.stop)]

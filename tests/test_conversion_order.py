@@ -1,0 +1,77 @@
+"""Conversions start while the charts are drawn: each waits only for the pictures it shows."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from cchc_pipeline.console import SILENT
+from cchc_pipeline.model import ConversionJob, OutputFormat
+from cchc_pipeline.publish.outputs import _run_parallel
+
+
+class SlowCharts:
+    """One chart, drawn only once the document without charts has been converted."""
+
+    def __init__(self, chart: Path, drawn_after: threading.Event) -> None:
+        self.chart, self.drawn_after = chart, drawn_after
+        self.delivered: list[Path] = []
+
+    def planned(self):
+        return {self.chart: "digest"}
+
+    def ready(self, targets):
+        return self.drawn_after.is_set() or self.chart not in list(targets)
+
+    def wait_any(self, timeout):
+        self.drawn_after.wait(timeout)
+
+    def deliver(self, targets, mirror=None):
+        for target in targets:
+            assert self.drawn_after.is_set(), "a picture delivered before it was drawn"
+            self.delivered.append(target)
+
+
+def _jobs(tmp_path, order, plain_done):
+    def convert(job):
+        order.append(job.target.name)
+        if job.target.name == "plain.out":
+            plain_done.set()
+
+    fmt = OutputFormat("x", ".out", "thử", convert)
+    make = lambda name: ConversionJob(  # noqa: E731
+        source=tmp_path / "s.md", target=tmp_path / f"{name}.out", resources=tmp_path,
+        templates=(), epoch=0, metadata={}, log=lambda _m: None,
+    )  # fmt: skip
+    return {"report": (fmt, make("report")), "plain": (fmt, make("plain"))}
+
+
+def test_a_document_without_charts_converts_while_the_report_waits_for_its_chart(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr("os.cpu_count", lambda: 1)  # one thread: it must not wait idle
+    order: list[str] = []
+    drawn = threading.Event()
+    chart = tmp_path / "media" / "stp" / "bieu-do-1.png"
+    charts = SlowCharts(chart, drawn)
+    jobs = _jobs(tmp_path, order, drawn)  # the chart is "drawn" when plain is converted
+    errors = _run_parallel(jobs, SILENT, charts, {"report": [chart], "plain": []})
+    assert errors == {}
+    assert order == ["plain.out", "report.out"]  # the report first in line, yet it waited
+    assert charts.delivered == [chart]
+
+
+def test_a_chart_that_cannot_be_drawn_fails_the_build_as_before(tmp_path):
+    class Broken(SlowCharts):
+        def deliver(self, targets, mirror=None):
+            if list(targets):
+                raise ValueError("không vẽ được")
+
+    drawn = threading.Event()
+    drawn.set()
+    chart = tmp_path / "c.png"
+    with pytest.raises(ValueError, match="không vẽ được"):
+        _run_parallel(_jobs(tmp_path, [], threading.Event()), SILENT, Broken(chart, drawn),
+                      {"report": [chart], "plain": []})  # fmt: skip

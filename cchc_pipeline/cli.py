@@ -283,50 +283,84 @@ def build(
 ) -> int:
     """Dựng báo cáo ở các định dạng đã chọn."""
     from .config import check_output_folder, load_config
-    from .console import Console
-    from .pipeline import Pipeline
+    from .publish.uptodate import UpToDate
 
-    console = Console(quiet=quiet)
     config = load_config(config_path)
     if final:
         config = config.with_overrides(document={"final": True})
     target = output_dir.absolute() if output_dir else config.output_dir
     if output_dir:
         check_output_folder(config, target)
-    with (
-        _project_lock(config.project_dir, wait, quiet),
-        Pipeline(
-            config, console=console, keep_going=keep_going, use_cache=not no_cache, drafts=True
-        ) as pipeline,
-    ):
+    options = {"formats": formats, "keep_going": keep_going, "final": final, "quiet": quiet}
+    latest = UpToDate(config, target, options)
+    with _project_lock(config.project_dir, wait, quiet):
+        recorded = None if no_cache else latest.recorded()
+        if recorded is not None:  # nothing changed since the last build: its result stands
+            for line in recorded.err:
+                click.echo(line, err=True)
+            click.echo("Không có gì thay đổi từ lần dựng trước: các tệp kết quả vẫn như cũ.",
+                       err=True)  # fmt: skip
+            for line in recorded.out:
+                click.echo(line)
+            return ExitCode.OK
+        latest.forget()
+        code, out, err, published = _build(config, formats, target, keep_going, no_cache, quiet)
+        if code == ExitCode.OK and not no_cache:
+            latest.record(out, err, published)
+    return code
+
+
+def _build(
+    config: Any,
+    formats: tuple[str, ...],
+    target: Path,
+    keep_going: bool,
+    no_cache: bool,
+    quiet: bool,
+) -> tuple[int, list[str], list[str], list[Path]]:
+    """The build itself: its exit code, result lines, messages and the files it published."""
+    from .console import Console
+    from .pipeline import Pipeline
+
+    console = Console(quiet=quiet)
+    out: list[str] = []
+    with Pipeline(
+        config, console=console, keep_going=keep_going, use_cache=not no_cache, drafts=True
+    ) as pipeline:
         try:
             result = pipeline.build(formats or None, target)
         finally:
-            _print_findings(pipeline.report.findings, quiet)
+            console.said += _print_findings(pipeline.report.findings, quiet)
     # what was written is the command's result, on standard output even with -q
     for name, path in result.outputs.items():
-        click.echo(f"Đã ghi {name}: {path}")
+        out.append(f"Đã ghi {name}: {path}")
     rollup = result.report.rollup
     if rollup is not None and rollup.districts:  # which districts the report rolls up
         used = ", ".join(d.name for d in rollup.used) or "không đơn vị nào"
         missing = ", ".join(d.name for d in rollup.missing)
-        click.echo(
+        out.append(
             f"Cấp huyện: đã tổng hợp {len(rollup.used)}/{len(rollup.districts)} đơn vị: {used}"
             + (f"; chưa dùng được: {missing}" if missing else "")
             + "."
         )
+    published = list(result.outputs.values())
     if result.outputs:
         from .publish.manifest import manifest_name
+        from .publish.outputs import MEDIA
 
-        click.echo(f"Đã ghi bản kê: {target / manifest_name(config.output['name'])}")
+        manifest = target / manifest_name(config.output["name"])
+        out.append(f"Đã ghi bản kê: {manifest}")
+        published += [manifest, target / MEDIA]
+    for line in out:
+        click.echo(line)
     if result.failures:
         click.echo(
             f"Báo cáo có {len(result.failures)} phần chưa dựng được (đã đánh dấu).", err=True
         )
-        return ExitCode.BUILD
+        return ExitCode.BUILD, out, console.said, published
     if result.report.errors:
-        return ExitCode.VALIDATION
-    return ExitCode.OK
+        return ExitCode.VALIDATION, out, console.said, published
+    return ExitCode.OK, out, console.said, published
 
 
 @main.command()
@@ -565,13 +599,13 @@ def _district_status(rollup: Any) -> None:
         )
 
 
-def _print_findings(findings: list[Any], quiet: bool) -> None:
-    """Warnings and errors of a build, on stderr; notices (how a narrative was understood)
-    are for ``cchc validate`` and the findings files."""
-    for finding in findings:
-        if finding.severity.value == "info":
-            continue
-        click.echo(f"[{finding.plugin}] {finding}", err=True)
+def _print_findings(findings: list[Any], quiet: bool) -> list[str]:
+    """Warnings and errors of a build, on stderr (the lines, returned); notices (how a
+    narrative was understood) are for ``cchc validate`` and the findings files."""
+    lines = [f"[{f.plugin}] {f}" for f in findings if f.severity.value != "info"]
+    for line in lines:
+        click.echo(line, err=True)
+    return lines
 
 
 def _print_grouped(pipeline: Any, findings: list[Any]) -> None:

@@ -14,6 +14,7 @@ class Console:
         self.progress_enabled = not quiet and self.stream.isatty()
         self.quiet = quiet
         self._warned: set[str] = set()
+        self.said: list[str] = []  # every message shown, in order (what a rerun repeats)
 
     def progress(self, text: str) -> None:
         """One step of a build (stage, plugin, format)."""
@@ -30,6 +31,7 @@ class Console:
         however many documents repeat it (the PDF font of every thematic report)."""
         if not self.quiet and text not in self._warned:
             self._warned.add(text)
+            self.said.append(text)
             print(text, file=self.stream, flush=True)
 
     def error(self, text: str) -> None:

@@ -138,23 +138,20 @@ def _wait_for(url: str, shows: Callable[[str], bool], timeout: float) -> float:
         if page is not None and shows(page):
             return now
         if now > deadline:
-            raise PreviewBenchError(f"the page did not show the change within {timeout:.0f} s")
+            raise PreviewBenchError(f"the page did not show the change within {timeout:g} s")
         time.sleep(POLL)
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:
-    """Ctrl-C, as the user stops it; then harder; then whatever of its group is left."""
+    """SIGTERM (which the preview takes as Ctrl-C: a child of a background job ignores
+    SIGINT), then SIGKILL; then whatever of its process group is left."""
     if server.poll() is None:
-        server.send_signal(signal.SIGINT)
+        server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
+            server.kill()
+            server.wait(timeout=10)
     # a chart worker the server left behind (its own session: only what it started)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(server.pid, signal.SIGKILL)

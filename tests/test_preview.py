@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import socket
+import subprocess
+import sys
 import time
+import urllib.error
 import urllib.request
+
+import pytest
 
 from cchc_pipeline.workflow import preview as preview_module
 from cchc_pipeline.workflow.preview import Preview
@@ -127,3 +134,36 @@ def test_preview_notices_a_change_at_once_and_the_package_folders_in_bounded_tim
         assert time.monotonic() - started < 5
         time.sleep(0.02)
     assert not preview.changed()
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="process groups are POSIX")
+def test_sigterm_stops_the_preview_and_its_chart_worker(project):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "cchc_pipeline", "preview", "-c", str(project.config_path),
+               "--port", str(port)]  # fmt: skip
+    server = subprocess.Popen(command, cwd=project.root, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as reply:
+                    assert reply.status == 200
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        server.terminate()
+        assert server.wait(timeout=30) == 0
+        assert "Đã dừng xem trước." in server.stderr.read().decode("utf-8")
+        with pytest.raises(ProcessLookupError):  # no chart worker left in its group
+            os.killpg(server.pid, 0)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=30)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.stderr.close()

@@ -143,13 +143,14 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def _stop_on_termination() -> Callable[[], None]:
     """SIGTERM and SIGHUP stop the preview as Ctrl-C does, so that its chart worker stops
-    with it; returns what puts the previous handlers back (nothing outside the main thread)."""
+    with it (unless they are ignored, as under ``nohup``); returns what puts the previous
+    handlers back (nothing outside the main thread)."""
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
     saved = {}
     for name in ("SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)
-        if number is not None:
+        if number is not None and signal.getsignal(number) is signal.SIG_DFL:  # not nohup's
             saved[number] = signal.signal(number, _interrupt)
 
     def restore() -> None:

@@ -95,7 +95,10 @@ class Pipeline:
         keep_going: bool = False,
         use_cache: bool = True,
         drafts: bool = False,
+        charts: ChartDrawer | None = None,
     ) -> None:
+        """``charts``: a drawer the caller keeps across builds (``cchc preview``); the
+        build draws into its own chart cache with it."""
         self.config = config
         self.record_drafts = drafts  # store this build's draft, compare it with the previous
         self.draft_round: DraftRound | None = None
@@ -113,7 +116,12 @@ class Pipeline:
         self.workdir = Path(tempfile.mkdtemp(prefix="cchc-build-"))
         set_cache_warning(None if console is SILENT else console.warn)
         self.cache_root = usable_root(config.project_dir / CACHE_DIR) if use_cache else None
-        self.charts = ChartDrawer(cache=self.cache_root / "charts" if self.cache_root else None)
+        chart_cache = self.cache_root / "charts" if self.cache_root else None
+        if charts is None:
+            charts = ChartDrawer(cache=chart_cache)
+        else:
+            charts.cache = chart_cache
+        self.charts = charts
         self.report = Report(config=config, sections=self._sections())
         self.stages = StageCache(self.cache_root, config.path.read_bytes())
         self._keys: dict[str, str] = {}  # section → its collection key in the stage cache

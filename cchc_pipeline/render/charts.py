@@ -329,3 +329,29 @@ class ChartDrawer:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+class KeptDrawer(ChartDrawer):
+    """A drawer whose worker outlives the build that used it (``cchc preview``): the next
+    build's changed chart is drawn by a worker that has matplotlib imported already, instead
+    of one that pays the import first. :meth:`close` (what a build calls) keeps the worker
+    and forgets only what a failed build left pending; :meth:`shutdown` stops it."""
+
+    def __init__(self, cache: Path | None = None) -> None:
+        super().__init__(cache, workers=1)  # one chart or two per change: one worker
+
+    def submit(self, job: ChartJob, target: Path) -> None:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            super().submit(job, target)
+        except BrokenProcessPool:  # the worker died while idle (killed): start another
+            super().close()
+            super().submit(job, target)
+
+    def close(self) -> None:
+        self._pending = []
+
+    def shutdown(self) -> None:
+        self._pending = []
+        super().close()

@@ -220,6 +220,8 @@ def _nothing() -> None:
 class ChartDrawer:
     """Draws charts in the background; a cache folder keeps every chart by its digest."""
 
+    keeps_workers = False  # the workers end once every chart asked for is delivered
+
     def __init__(self, cache: Path | None = None, workers: int | None = None) -> None:
         self.cache = cache
         self.workers = workers  # None: two for a cold cache (every chart), else one
@@ -317,7 +319,7 @@ class ChartDrawer:
                     if drawn != place:
                         place.parent.mkdir(parents=True, exist_ok=True)
                         shutil.copyfile(drawn, place)
-                if not self._pending and self._pool is not None:
+                if not self._pending and self._pool is not None and not self.keeps_workers:
                     self._pool.shutdown(wait=False)  # every chart drawn: the workers' memory
                     self._pool = None
 
@@ -349,9 +351,12 @@ class KeptDrawer(ChartDrawer):
             super().close()
             super().submit(job, target)
 
+    keeps_workers = True
+
     def close(self) -> None:
-        self._pending = []
+        with self._lock:
+            self._pending = {}
 
     def shutdown(self) -> None:
-        self._pending = []
+        self.close()
         super().close()

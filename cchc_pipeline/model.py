@@ -135,7 +135,8 @@ class OutputFormat:
     ``convert`` writes ``job.target`` from ``job.source`` and raises on failure; it runs in a
     worker thread beside the other formats. ``finish``, when given, is called once after the
     build's last conversion, success or not (to end the processes ``convert`` kept for the
-    build's other documents).
+    build's other documents). ``pictures`` False says that ``convert`` does not read the
+    document's pictures (it links to them), so it may start before the charts are drawn.
     """
 
     name: str
@@ -143,3 +144,4 @@ class OutputFormat:
     description: str
     convert: Callable[[ConversionJob], None]
     finish: Callable[[], None] | None = None
+    pictures: bool = True

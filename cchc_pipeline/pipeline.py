@@ -29,7 +29,7 @@ from .errors import CchcError, ConfigError, PluginError, ValidationFailed
 from .inputs import InputFile, input_files, revision, shown_path
 from .intake import limits as intake_limits
 from .intake.discovery import warn_unused
-from .model import Finding, Severity
+from .model import Finding, OutputFormat, Severity
 from .plugins import PluginInfo, PluginSet, load_plugins
 from .publish.commendations import commendations as commendation_documents
 from .publish.comparison import DraftRound
@@ -471,14 +471,20 @@ class Pipeline:
             )  # fmt: skip
         return found
 
-    def build(self, formats: Iterable[str] | None, output_dir: Path) -> BuildResult:
+    def build(
+        self,
+        formats: Iterable[str] | None,
+        output_dir: Path,
+        extra_formats: dict[str, OutputFormat] | None = None,
+    ) -> BuildResult:
         """The whole build; raises on the first fault unless ``keep_going``.
 
         ``formats`` chosen on the command line restrict every document; ``None`` builds the
-        report in the config's formats and the other documents in theirs.
+        report in the config's formats and the other documents in theirs. ``extra_formats``
+        are formats of the caller's own (the preview's page), beside the plugins'.
         """
         result = BuildResult(report=self.report, failures=self.failures)
-        available = self.plugins.formats()
+        available = {**self.plugins.formats(), **(extra_formats or {})}
         restrict = None if formats is None else set(formats)
         chosen = list(dict.fromkeys(self.config.output["formats"] if formats is None else formats))
         output = self.config.output

@@ -167,3 +167,49 @@ def test_sigterm_stops_the_preview_and_its_chart_worker(project):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, signal.SIGKILL)
         server.stderr.close()
+
+
+def test_the_page_links_its_pictures_and_the_server_gives_those_only(project):
+    import re
+    from html.parser import HTMLParser
+
+    preview = Preview(project.config_path)
+    preview.build()
+    server = preview.serve(0)
+    host, port = server.server_address[:2]
+
+    class Images(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.sources: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "img":
+                self.sources.append(dict(attrs)["src"])
+
+    try:
+        page = get(server, "/")
+        parser = Images()
+        parser.feed(page)
+        charts = [s for s in parser.sources if re.fullmatch(r"media/\w+/bieu-do-\d+\.png", s)]
+        assert len(charts) >= 12 and "data:image" not in page  # linked, not embedded
+        assert "<style>" in page and "report.css" not in page  # the styles in the page
+        for source in charts:
+            with urllib.request.urlopen(f"http://{host}:{port}/{source}", timeout=10) as r:
+                assert r.headers["Content-Type"] == "image/png"
+                assert r.read().startswith(b"\x89PNG\r\n\x1a\n")
+        (preview.output_dir / "bi-mat.txt").write_text("không cho xem", encoding="utf-8")
+        for path in (
+            "/media/../bi-mat.txt",
+            "/media/%2e%2e/bi-mat.txt",
+            "/bi-mat.txt",
+            "/media/stp/../../bi-mat.txt",
+            "/media/stp/khong-co.png",
+            "/media/",
+        ):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(f"http://{host}:{port}{path}", timeout=10)
+            assert refused.value.code == 404, path
+    finally:
+        server.shutdown()
+        preview.close()

@@ -92,7 +92,7 @@ def convert_and_publish(
             source.write_text(document.markdown, encoding="utf-8")
             for name in document.formats:
                 key = name if document.key == "report" else f"{document.key}.{name}"
-                needs[key] = shown
+                needs[key] = shown if formats[name].pictures else []
                 jobs[key] = (
                     formats[name],
                     ConversionJob(

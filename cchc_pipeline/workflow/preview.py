@@ -14,8 +14,11 @@ one rebuild: the project's files are looked at every 0.1 s, one ``stat`` per kno
 folder (they are walked again only when one moved; the package's own plugins and templates,
 which rarely change, every 2 s), and one chart worker, started after the first build, is
 kept for the whole session (:class:`~cchc_pipeline.render.charts.KeptDrawer`), so that a
-changed chart does not wait for matplotlib's import (about 0.8 s) on every build. SIGTERM
-and SIGHUP stop the preview as Ctrl-C does, the worker with it.
+changed chart does not wait for matplotlib's import (about 0.8 s) on every build. The page
+is the report's HTML with its pictures linked, not embedded (``/media/…``, served from the
+preview's folder, pictures only): embedding a dozen charts was a third of pandoc's time, and
+a linked page converts while the changed chart is drawn. SIGTERM and SIGHUP stop the preview
+as Ctrl-C does, the worker with it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import os
 import signal
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable
 from concurrent.futures.process import BrokenProcessPool
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -37,7 +41,13 @@ from ..config import load_config
 from ..console import SILENT, Console
 from ..errors import CchcError
 from ..lock import ProjectLock
+from ..publish.formats.html import linked_page
+from ..publish.outputs import MEDIA
 from ..render.charts import KeptDrawer
+
+PAGE = "xem-truoc"  # the preview's own page format: the HTML with its pictures linked
+PICTURE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+                 ".gif": "image/gif"}  # fmt: skip
 
 RELOAD_SCRIPT = """<script>
 (function () {
@@ -243,8 +253,8 @@ class Preview:
                 lock,
                 Pipeline(config, console=self.console, keep_going=True, charts=self.charts) as p,
             ):
-                result = p.build(["html"], self.output_dir)
-            page = result.outputs["html"].read_bytes()
+                result = p.build(["md", PAGE], self.output_dir, {PAGE: linked_page(PAGE)})
+            page = result.outputs[PAGE].read_bytes()
             problems = [f for f in result.report.findings if f.severity.value != "info"]
             problems_text = [f"[{f.plugin}] {f}" for f in problems] + result.failures
             banner = self._banner(problems_text)
@@ -282,6 +292,22 @@ class Preview:
             return page.replace(marker, marker + extra, 1)
         return extra + page
 
+    def picture(self, path: str) -> tuple[bytes, str] | None:
+        """A picture of the page (``/media/…``: the build's charts and the narratives'
+        pictures), or None for any other path: only a known kind of picture, only from the
+        preview's own media folder, never through ``..`` or a link out of it."""
+        name = urllib.parse.unquote(path.split("?", 1)[0])
+        kind = PICTURE_TYPES.get(Path(name).suffix.lower())
+        if not name.startswith(f"/{MEDIA}/") or kind is None or "\\" in name:
+            return None
+        folder = (self.output_dir / MEDIA).resolve()
+        try:
+            found = (folder / name.removeprefix(f"/{MEDIA}/")).resolve()
+            found.relative_to(folder)
+            return found.read_bytes(), kind
+        except (OSError, ValueError):
+            return None
+
     def serve(self, port: int = 8000) -> ThreadingHTTPServer:
         """Serve the page on 127.0.0.1 in a background thread; ``port=0`` picks a free one."""
         preview = self
@@ -298,11 +324,14 @@ class Preview:
                     kind = "application/json"
                 elif self.path in ("/", "/index.html"):
                     body, kind = preview.served_page(), "text/html; charset=utf-8"
+                elif (picture := preview.picture(self.path)) is not None:
+                    body, kind = picture
                 else:
                     self.send_error(404)
                     return
                 self.send_response(200)
                 self.send_header("Content-Type", kind)
+                self.send_header("X-Content-Type-Options", "nosniff")
                 self.send_header("Cache-Control", "no-store")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

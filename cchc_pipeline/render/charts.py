@@ -224,7 +224,7 @@ class ChartDrawer:
 
     def __init__(self, cache: Path | None = None, workers: int | None = None) -> None:
         self.cache = cache
-        self.workers = workers  # None: two for a cold cache (every chart), else one
+        self.workers = workers  # None: one (see the module's docstring)
         self._pool: ProcessPoolExecutor | None = None
         # target -> (the drawing, None when cached; where it is drawn; the job's digest)
         self._pending: dict[Path, tuple[Future[None] | None, Path, str]] = {}
@@ -254,7 +254,7 @@ class ChartDrawer:
         if self._pool is None:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            workers = self.workers or (min(2, os.cpu_count() or 1) if self._empty() else 1)
+            workers = self.workers or 1
             self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up)
             for _ in range(workers):  # workers are forked on demand: ask for all now
                 self._pool.submit(_nothing)

@@ -34,6 +34,7 @@ class Pictures(Protocol):
     waits for those its document shows (see :class:`~cchc_pipeline.render.charts.ChartDrawer`)."""
 
     def planned(self) -> dict[Path, str]: ...
+    def drawing(self) -> bool: ...
     def ready(self, targets: Iterable[Path]) -> bool: ...
     def wait_any(self, timeout: float) -> None: ...
     def deliver(self, targets: Iterable[Path], mirror: tuple[Path, Path] | None = None) -> None: ...
@@ -182,44 +183,60 @@ def _cache_keys(
     media: Path,
     charts: dict[str, str],
 ) -> dict[str, str]:
-    """Each job's cache key: its source, format and the format's code, templates, media, tools
-    and metadata. (The formats' shared pandoc runner is part of every key too.) A chart, which
-    may not be drawn yet, counts by its job's digest (what it shows and the drawing code) and
-    matplotlib's version; every other picture by its bytes."""
+    """Each job's cache key: its source, format and the format's code, templates, the
+    pictures it shows, tools and metadata. (The formats' shared pandoc runner is part of
+    every key too.) A chart, which may not be drawn yet, counts by its job's digest (what it
+    shows and the drawing code) and matplotlib's version; every other picture by its bytes.
+    A document counts the pictures its text names (so that a changed chart reconverts the
+    documents showing it, not every document), and every picture that no document's text
+    names (whatever shows it, a changed one is never served from the cache)."""
     from importlib.metadata import version
 
     from .formats.pandoc import pandoc_version
 
     runner = Path(sys.modules[pandoc_version.__module__].__file__ or "").read_bytes()
-    pictures = _media_digest(media, charts)
-    if charts:
-        pictures = digest(pictures, version("matplotlib"))
-    shared = digest(tree_digest(templates), pictures, pandoc_version(),
-                    version("typst"), runner)  # fmt: skip
+    shared = digest(tree_digest(templates), pandoc_version(), version("typst"), runner,
+                    version("matplotlib") if charts else "")  # fmt: skip
+    pictures = _pictures(media, charts)
+    sources = {key: job.source.read_bytes() for key, (_, job) in jobs.items()}
+    texts = {key: data.decode("utf-8", "replace") for key, data in sources.items()}
+    shown = {key: {n for n in pictures if _names(text, n)} for key, text in texts.items()}
+    unnamed = set(pictures) - set().union(*shown.values())
     keys = {}
     for key, (fmt, job) in jobs.items():
         code = Path(sys.modules[fmt.convert.__module__].__file__ or "").read_bytes()
+        seen = sorted(shown[key] | unnamed)
         keys[key] = digest(
-            shared, fmt.name, code, job.source.read_bytes(), str(job.epoch),
+            shared, fmt.name, code, sources[key], str(job.epoch),
             json.dumps(job.metadata, sort_keys=True, default=str),
             json.dumps(job.data, sort_keys=True, default=str),
+            *(part for name in seen for part in (name, pictures[name])),
         )  # fmt: skip
     return keys
 
 
-def _media_digest(media: Path, charts: dict[str, str]) -> str:
-    """The pictures' digest: each file by path and bytes, the charts by their digests."""
-    from ..inputs import submission_files
+def _names(text: str, name: str) -> bool:
+    """Whether a document's text names the picture ``media/<name>`` (as written, or with
+    its characters escaped for a URL)."""
+    import urllib.parse
 
-    parts: list[bytes | str] = []
+    written = f"{MEDIA}/{name}"
+    return written in text or urllib.parse.quote(written) in text
+
+
+def _pictures(media: Path, charts: dict[str, str]) -> dict[str, str]:
+    """Every picture under ``media`` by its name: a file's digest, a chart's job digest."""
+    from ..inputs import file_digest, submission_files
+
+    found = {}
     if media.is_dir():
         for path in submission_files(media):
             name = path.relative_to(media).as_posix()
             if name not in charts:
-                parts += [name, path.read_bytes()]
-    for name in sorted(charts):
-        parts += [name, "chart", charts[name]]
-    return digest(*parts)
+                found[name] = file_digest(path)
+    for name, job in charts.items():
+        found[name] = f"chart {job}"
+    return found
 
 
 def publish(files: list[Path], output_dir: Path, media: Path | None = None) -> None:
@@ -280,18 +297,33 @@ def _run_parallel(
     errors: dict[str, str] = {}
     failures: list[BaseException] = []  # a chart that could not be drawn: the build's fault
     lock = threading.Lock()
+    finished = threading.Condition(lock)
+
+    running = [0]
 
     def take() -> str | None:
         while True:
             with lock:
                 if not waiting or failures:
                     return None
-                for key in waiting:
-                    if pictures is None or pictures.ready(needs.get(key, ())):
-                        waiting.remove(key)
-                        return key
-            assert pictures is not None
-            pictures.wait_any(0.05)
+                # while charts are drawn their worker has a CPU: one conversion fewer, which
+                # also keeps the processes' memory together within that of `count` of them
+                room = count - (1 if pictures is not None and pictures.drawing() else 0)
+                if running[0] < max(1, room):
+                    for key in waiting:
+                        if pictures is None or pictures.ready(needs.get(key, ())):
+                            waiting.remove(key)
+                            running[0] += 1
+                            return key
+                if pictures is None or not pictures.drawing():
+                    finished.wait(0.05)  # for a conversion to end
+                    continue
+            pictures.wait_any(0.02)  # for a chart (or, at most this long, a conversion)
+
+    def done() -> None:
+        with lock:
+            running[0] -= 1
+            finished.notify_all()
 
     def work() -> None:
         while (key := take()) is not None:
@@ -302,6 +334,7 @@ def _run_parallel(
             except BaseException as exc:
                 with lock:
                     failures.append(exc)
+                done()
                 return
             try:
                 fmt.convert(job)
@@ -312,6 +345,8 @@ def _run_parallel(
                 ) or type(exc).__name__
                 with lock:
                     errors[key] = message
+            finally:
+                done()
 
     count = max(1, min(len(jobs), os.cpu_count() or 2))
     threads = [

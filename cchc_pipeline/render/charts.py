@@ -289,6 +289,11 @@ class ChartDrawer:
             entries = [self._pending.get(t) for t in targets]
         return all(e is None or e[0] is None or e[0].done() for e in entries)
 
+    def drawing(self) -> bool:
+        """Whether a chart asked for is still being drawn (its worker busy)."""
+        with self._lock:
+            return any(f is not None and not f.done() for f, _, _ in self._pending.values())
+
     def wait_any(self, timeout: float) -> None:
         """Block until one more chart is drawn, at most ``timeout`` seconds."""
         with self._lock:

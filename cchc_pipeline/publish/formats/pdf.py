@@ -4,7 +4,7 @@ Typst compiles in worker processes with a time and a memory limit (``[limits]`` 
 config): typst aborts its process when an allocation fails, so a picture or a text that
 escaped the intake checks can end a worker only, never the build. A worker compiles one PDF
 after another (:mod:`.typst_service`), so that a build pays Python's start and typst's import
-once per conversion thread, not once per PDF; past its time limit a worker is killed, and a
+once, not once per PDF (one compilation at a time); past its time limit a worker is killed, and a
 worker that died is replaced for the next PDF. The workers end with the build's conversions
 (``finish``), so a long-running portal keeps none.
 
@@ -38,6 +38,10 @@ FONTS = ("Times New Roman", "Tinos", "Liberation Serif", "Libertinus Serif")
 SERVICE = Path(__file__).with_name("typst_service.py")
 OUT_OF_MEMORY = 75  # the service's exit status when Python's memory ran out
 JOBS_PER_WORKER = 24  # then a fresh worker: typst's memoised state does not grow unbounded
+# a worker that holds more than this after its PDF is not kept: while it waited idle, its
+# thread's pandoc and the other thread's would run beside it (a large report's typst keeps
+# about 170 MB), and the build's memory target is for every process together
+KEEP_BELOW_MB = 100
 
 
 @lru_cache(maxsize=1)
@@ -131,11 +135,19 @@ class _Workers:
 
 
 WORKERS = _Workers()
+# one compilation at a time, so one worker: a second would hold its memory idle beside the
+# other thread's pandoc; typst is a small part of a PDF's time (pandoc writes the typst first)
+ONE_AT_A_TIME = threading.BoundedSemaphore(1)
 atexit.register(WORKERS.stop)  # what a build did not end (a check's PDF) ends with the process
 
 
 def compile_typst(typ: Path, pdf: Path, root: Path, epoch: int, limits: Limits) -> list[str]:
     """Compile ``typ`` into ``pdf`` in a worker; return typst's warnings."""
+    with ONE_AT_A_TIME:
+        return _compile(typ, pdf, root, epoch, limits)
+
+
+def _compile(typ: Path, pdf: Path, root: Path, epoch: int, limits: Limits) -> list[str]:
     request = {"source": str(typ), "output": str(pdf), "root": str(root), "epoch": str(epoch)}
     for attempt in range(2):
         worker = WORKERS.take(limits.typst_memory_mb)
@@ -150,8 +162,11 @@ def compile_typst(typ: Path, pdf: Path, root: Path, epoch: int, limits: Limits) 
                 "tăng giới hạn trong mục [limits] của config.toml.",
             ) from None
         if line:
-            WORKERS.give_back(worker)
             answer = json.loads(line.decode("utf-8"))
+            if answer.get("resident_mb", 0) < KEEP_BELOW_MB:
+                WORKERS.give_back(worker)
+            else:
+                worker.stop()
             if answer.get("error") == "MemoryError":
                 raise _out_of_memory(limits)
             if "error" in answer:

@@ -28,6 +28,18 @@ def _answer(reply: dict) -> None:
     sys.stdout.flush()
 
 
+def _resident_mb() -> int:
+    """This process's resident memory now (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm", "rb") as handle:
+            pages = int(handle.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+    import os
+
+    return pages * os.sysconf("SC_PAGE_SIZE") // 2**20
+
+
 def _requests():
     """Each request line; stops at the end of input, or when idle on POSIX."""
     while True:
@@ -67,7 +79,7 @@ def main(megabytes: str) -> int:
         except Exception as exc:  # typst's own error type, with the source position
             _answer({"error": str(exc)})
             continue
-        _answer({"warnings": [str(w) for w in warnings]})
+        _answer({"warnings": [str(w) for w in warnings], "resident_mb": _resident_mb()})
     return 0
 
 

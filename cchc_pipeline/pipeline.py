@@ -510,9 +510,12 @@ class Pipeline:
                 )
             markdown = self.render()
             documents = self.documents(markdown, chosen, restrict)
-            if self.record_drafts:
-                self.draft_round = self._draft_round(documents)
-                documents += self.draft_round.documents
+            comparisons = None
+            if self.record_drafts:  # compared with the previous draft while the rest converts
+
+                def comparisons() -> list[Document]:
+                    self.draft_round = self._draft_round(documents)
+                    return self.draft_round.documents
             self.console.stage("Chuyển đổi định dạng")  # the charts are drawn meanwhile
             result.outputs = convert_and_publish(
                 documents=documents,
@@ -527,6 +530,7 @@ class Pipeline:
                 limits=intake_limits.of(self.config),
                 extra={"data.json": (export_name(self.config.output["name"]), self.export_bytes())},
                 pictures=self.charts,
+                later=comparisons,
             )
             self.charts.close()
             self.charts.note(self.revision)

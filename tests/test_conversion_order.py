@@ -78,3 +78,35 @@ def test_a_chart_that_cannot_be_drawn_fails_the_build_as_before(tmp_path):
     with pytest.raises(ValueError, match="không vẽ được"):
         _run_parallel(_jobs(tmp_path, [], threading.Event()), SILENT, Broken(chart, drawn),
                       {"report": [chart], "plain": []})  # fmt: skip
+
+
+def test_documents_made_while_the_others_convert_are_converted_too(tmp_path):
+    order: list[str] = []
+    converting = threading.Event()
+
+    def convert(job):
+        order.append(job.target.name)
+        converting.set()
+
+    fmt = OutputFormat("x", ".out", "thử", convert)
+    jobs = {k: (fmt, j) for k, (_, j) in _jobs(tmp_path, [], threading.Event()).items()}
+
+    def more():
+        assert converting.wait(10), "made while the others convert, not before"
+        jobs["so-sanh"] = (fmt, ConversionJob(
+            source=tmp_path / "s.md", target=tmp_path / "so-sanh.out", resources=tmp_path,
+            templates=(), epoch=0, metadata={}, log=lambda _m: None,
+        ))  # fmt: skip
+        return ["so-sanh"]
+
+    errors = _run_parallel(jobs, SILENT, None, {}, None, more)
+    assert errors == {}
+    assert sorted(order) == ["plain.out", "report.out", "so-sanh.out"]
+
+
+def test_a_failure_while_making_more_documents_fails_the_build(tmp_path):
+    def more():
+        raise RuntimeError("bản nháp hỏng")
+
+    with pytest.raises(RuntimeError, match="bản nháp hỏng"):
+        _run_parallel(_jobs(tmp_path, [], threading.Event()), SILENT, None, {}, None, more)

@@ -60,6 +60,7 @@ def convert_and_publish(
     limits: Any = None,
     extra: dict[str, tuple[str, bytes]] | None = None,
     pictures: Pictures | None = None,
+    later: Callable[[], list[Document]] | None = None,
 ) -> dict[str, Path]:
     """Write every document in each of its formats into ``output_dir``; all or nothing.
 
@@ -69,6 +70,8 @@ def convert_and_publish(
     its published name, stages one more file (the manifest), published after all the others.
     ``pictures`` still being drawn into ``media`` are waited for by the conversions that show
     them, each one as late as it can; the documents showing none convert meanwhile.
+    ``later`` makes more documents (the comparisons with the previous draft) while the
+    others convert, one conversion fewer running meanwhile; they convert when it returns.
     """
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
@@ -84,45 +87,56 @@ def convert_and_publish(
             shutil.copytree(media, staging / MEDIA)
         jobs: dict[str, tuple[OutputFormat, ConversionJob]] = {}
         planned = pictures.planned() if pictures is not None and media is not None else {}
-        needs: dict[str, list[Path]] = {}
-        for document in documents:
-            shown = [t for t in planned
-                     if f"{MEDIA}/{t.relative_to(media).as_posix()}" in document.markdown]  # type: ignore[arg-type]  # fmt: skip
-            suffix = ".json" if document.reader == "json" else ".md"
-            source = staging / f".{document.key}.source{suffix}"
-            source.write_text(document.markdown, encoding="utf-8")
-            for name in document.formats:
-                key = name if document.key == "report" else f"{document.key}.{name}"
-                needs[key] = shown if formats[name].pictures else []
-                jobs[key] = (
-                    formats[name],
-                    ConversionJob(
-                        source=source,
-                        target=staging / f"{document.basename}{formats[name].extension}",
-                        resources=staging,
-                        templates=templates,
-                        epoch=epoch,
-                        metadata=document.metadata,
-                        log=console.warn,
-                        data=document.data,
-                        limits=limits,
-                    ),
-                )
         charts = {t.relative_to(media).as_posix(): n for t, n in planned.items()}  # type: ignore[arg-type]
-        keys = (
-            _cache_keys(jobs, templates, staging / MEDIA, charts) if cache and cache.enabled else {}
-        )
-        pending = {}
-        for key, (fmt, job) in jobs.items():
-            hit = cache.get(keys[key]) if keys else None
-            if hit is not None:
-                shutil.copyfile(hit / "out", job.target)
-                console.progress(f"{key}: không đổi (bộ nhớ đệm)")
-            else:
-                pending[key] = (fmt, job)
+        needs: dict[str, list[Path]] = {}
+        keys: dict[str, str] = {}
+        pending: dict[str, tuple[OutputFormat, ConversionJob]] = {}
+
+        def plan(docs: list[Document]) -> list[str]:
+            """Stage ``docs``' sources and jobs; the jobs the cache does not have, in order."""
+            new: dict[str, tuple[OutputFormat, ConversionJob]] = {}
+            for document in docs:
+                shown = [t for t in planned
+                         if f"{MEDIA}/{t.relative_to(media).as_posix()}" in document.markdown]  # type: ignore[arg-type]  # fmt: skip
+                suffix = ".json" if document.reader == "json" else ".md"
+                source = staging / f".{document.key}.source{suffix}"
+                source.write_text(document.markdown, encoding="utf-8")
+                for name in document.formats:
+                    key = name if document.key == "report" else f"{document.key}.{name}"
+                    needs[key] = shown if formats[name].pictures else []
+                    new[key] = (
+                        formats[name],
+                        ConversionJob(
+                            source=source,
+                            target=staging / f"{document.basename}{formats[name].extension}",
+                            resources=staging,
+                            templates=templates,
+                            epoch=epoch,
+                            metadata=document.metadata,
+                            log=console.warn,
+                            data=document.data,
+                            limits=limits,
+                        ),
+                    )
+            if cache and cache.enabled:
+                keys.update(_cache_keys(new, templates, staging / MEDIA, charts))
+            misses = []
+            for key, (fmt, job) in new.items():
+                hit = cache.get(keys[key]) if key in keys else None  # type: ignore[union-attr]
+                if hit is not None:
+                    shutil.copyfile(hit / "out", job.target)
+                    console.progress(f"{key}: không đổi (bộ nhớ đệm)")
+                else:
+                    pending[key] = (fmt, job)
+                    misses.append(key)
+            jobs.update(new)
+            return misses
+
+        plan(documents)
         mirror = (media, staging / MEDIA) if media is not None else None
+        more = (lambda: plan(later())) if later is not None else None
         try:
-            errors = _run_parallel(pending, console, pictures, needs, mirror)
+            errors = _run_parallel(pending, console, pictures, needs, mirror, more)
         finally:
             for fmt in {id(f): f for f, _ in pending.values()}.values():
                 if fmt.finish is not None:
@@ -288,6 +302,7 @@ def _run_parallel(
     pictures: Pictures | None = None,
     needs: dict[str, list[Path]] | None = None,
     mirror: tuple[Path, Path] | None = None,
+    more: Callable[[], list[str]] | None = None,
 ) -> dict[str, str]:
     """Run every converter, as many at once as the machine has CPUs; return the error message
     of each one that failed. A free thread takes the first job, in the given order, whose
@@ -300,15 +315,17 @@ def _run_parallel(
     finished = threading.Condition(lock)
 
     running = [0]
+    coming = [more is not None]  # ``more`` still making jobs
 
     def take() -> str | None:
         while True:
             with lock:
-                if not waiting or failures:
+                if failures or not (waiting or coming[0]):
                     return None
-                # while charts are drawn their worker has a CPU: one conversion fewer, which
-                # also keeps the processes' memory together within that of `count` of them
+                # while charts are drawn (or ``more`` works) that has a CPU: one conversion
+                # fewer, which also keeps the processes' memory within that of `count`
                 room = count - (1 if pictures is not None and pictures.drawing() else 0)
+                room -= 1 if coming[0] else 0
                 if running[0] < max(1, room):
                     for key in waiting:
                         if pictures is None or pictures.ready(needs.get(key, ())):
@@ -316,7 +333,7 @@ def _run_parallel(
                             running[0] += 1
                             return key
                 if pictures is None or not pictures.drawing():
-                    finished.wait(0.05)  # for a conversion to end
+                    finished.wait(0.05)  # for a conversion to end, or ``more``
                     continue
             pictures.wait_any(0.02)  # for a chart (or, at most this long, a conversion)
 
@@ -348,10 +365,27 @@ def _run_parallel(
             finally:
                 done()
 
-    count = max(1, min(len(jobs), os.cpu_count() or 2))
+    def make_more() -> None:
+        assert more is not None
+        try:
+            added = more()
+        except BaseException as exc:
+            with lock:
+                failures.append(exc)
+                coming[0] = False
+                finished.notify_all()
+            return
+        with lock:
+            waiting.extend(added)
+            coming[0] = False
+            finished.notify_all()
+
+    count = max(1, min(max(len(jobs), 2 if more else 1), os.cpu_count() or 2))
     threads = [
         threading.Thread(target=work, name=f"cchc-convert-{n}", daemon=True) for n in range(count)
     ]
+    if more is not None:
+        threads.append(threading.Thread(target=make_more, name="cchc-more", daemon=True))
     for thread in threads:
         thread.start()
     try:
@@ -360,6 +394,7 @@ def _run_parallel(
     except BaseException:  # Ctrl-C: no job is started any more
         with lock:
             waiting.clear()
+            coming[0] = False
         raise
     if failures:
         raise failures[0]

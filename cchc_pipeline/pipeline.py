@@ -516,6 +516,7 @@ class Pipeline:
                 def comparisons() -> list[Document]:
                     self.draft_round = self._draft_round(documents)
                     return self.draft_round.documents
+
             self.console.stage("Chuyển đổi định dạng")  # the charts are drawn meanwhile
             result.outputs = convert_and_publish(
                 documents=documents,

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import os
-import re
 import signal
 import socket
 import statistics
@@ -34,6 +32,9 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+# the sample's CSV, edited cell by cell exactly as bench/run.py's one-value rebuild does
+from run import read_csv_value, set_csv_value, vietnamese_int
+
 EDIT = ("stp", "pbgdpl_buoi", "2020")  # the value changed (as bench/run.py's one-value rebuild)
 TARGETS = {"value": 1.0, "narrative": 1.5}  # seconds, medians (issue #17)
 POLL = 0.02  # seconds between two GETs of the page
@@ -41,57 +42,9 @@ START_TIMEOUT = 180.0  # seconds for the first page (a cold build of the sample)
 CHANGE_TIMEOUT = 60.0  # seconds for one change to show
 NARRATIVE_ANCHOR = "# Hạn chế"  # the new sentence goes at the end of the part before it
 
-_CSV_FIELD = re.compile(r'"(?:[^"]|"")*"|[^,\r\n]*')
-
 
 class PreviewBenchError(Exception):
     """The preview did not do what was measured."""
-
-
-def vietnamese_int(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
-def _cells(line: str) -> list[str]:
-    """The raw text of each cell of one CSV line, quotes included."""
-    body = line.rstrip("\r\n")
-    cells, position = [], 0
-    while True:
-        match = _CSV_FIELD.match(body, position)
-        cells.append(match.group(0))  # type: ignore[union-attr]
-        position = match.end()  # type: ignore[union-attr]
-        if position >= len(body):
-            return cells
-        position += 1  # the comma
-
-
-def read_csv_value(path: Path, indicator: str, year: str) -> int:
-    with path.open(encoding="utf-8-sig") as handle:
-        header, *rows = list(csv.reader(handle))
-    column = [h.strip() for h in header].index(year)
-    row = next(r for r in rows if r and r[0] == indicator)
-    return int(row[column].replace(".", ""))
-
-
-def set_csv_value(path: Path, indicator: str, year: str, value: str) -> None:
-    """Change one cell of a department's so-lieu.csv; every other byte stays as it was (as
-    bench/run.py does)."""
-    text = path.read_text(encoding="utf-8-sig")
-    lines = text.splitlines(keepends=True)
-    header = next(csv.reader([lines[0]]))
-    column = [h.strip() for h in header].index(year)
-    for number, line in enumerate(lines):
-        if not line.startswith(indicator + ","):
-            continue
-        body = line.rstrip("\r\n")
-        cells = _cells(line)
-        quoted = cells[column].startswith('"')
-        cells[column] = f'"{value}"' if quoted else value
-        lines[number] = ",".join(cells) + line[len(body) :]
-        break
-    else:
-        raise PreviewBenchError(f"{path}: no line for {indicator}")
-    path.write_text("".join(lines), encoding="utf-8")
 
 
 def _shows_number(page: str, number: str) -> bool:

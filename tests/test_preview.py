@@ -197,7 +197,14 @@ def test_the_page_links_its_pictures_and_the_server_gives_those_only(project):
         for source in charts:
             with urllib.request.urlopen(f"http://{host}:{port}/{source}", timeout=10) as r:
                 assert r.headers["Content-Type"] == "image/png"
+                assert r.headers["Content-Security-Policy"].startswith("default-src 'none'")
                 assert r.read().startswith(b"\x89PNG\r\n\x1a\n")
+        # a picture's type is told by its content: a PNG named .jpg is a PNG
+        disguised = preview.output_dir / "media" / "stp" / "anh.jpg"
+        disguised.write_bytes((preview.output_dir / charts[0]).read_bytes())
+        with urllib.request.urlopen(f"http://{host}:{port}/media/stp/anh.jpg", timeout=10) as r:
+            assert r.headers["Content-Type"] == "image/png"
+        (preview.output_dir / "media" / "stp" / "trang.png").write_text("<p>không</p>", "utf-8")
         (preview.output_dir / "bi-mat.txt").write_text("không cho xem", encoding="utf-8")
         for path in (
             "/media/../bi-mat.txt",
@@ -206,6 +213,7 @@ def test_the_page_links_its_pictures_and_the_server_gives_those_only(project):
             "/media/stp/../../bi-mat.txt",
             "/media/stp/khong-co.png",
             "/media/",
+            "/media/stp/trang.png",  # not a picture, whatever its name
         ):
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(f"http://{host}:{port}{path}", timeout=10)

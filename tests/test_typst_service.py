@@ -32,7 +32,7 @@ def test_a_worker_compiles_many_pdfs_each_as_a_fresh_process_would(tmp_path):
         _one_shot(typ, tmp_path / f"alone{n}.pdf", tmp_path)
         assert (tmp_path / f"doc{n}.pdf").read_bytes() == (tmp_path / f"alone{n}.pdf").read_bytes()
     idle = pdf.WORKERS._idle
-    assert len(idle) == 1 and idle[0].jobs == 3  # one process did all three
+    assert idle is not None and idle.jobs == 3  # one process did all three
 
 
 def test_a_typst_error_leaves_the_worker_usable(tmp_path):
@@ -65,8 +65,28 @@ def test_a_worker_that_ended_while_idle_is_replaced(tmp_path):
     typ = tmp_path / "doc.typ"
     typ.write_text(SOURCE.format(n=3), encoding="utf-8")
     pdf.compile_typst(typ, tmp_path / "a.pdf", tmp_path, 0, Limits())
-    worker = pdf.WORKERS._idle[0]
+    worker = pdf.WORKERS._idle
     worker.process.stdin.close()  # as when its idle time ran out: it ends with status 0
     worker.process.wait(timeout=10)
+    pdf.compile_typst(typ, tmp_path / "b.pdf", tmp_path, 0, Limits())
+    assert (tmp_path / "b.pdf").read_bytes() == (tmp_path / "a.pdf").read_bytes()
+
+
+def test_out_of_memory_in_a_reused_worker_is_tried_again_in_a_fresh_one(tmp_path, monkeypatch):
+    """What earlier PDFs left in a worker must not fail a PDF that a fresh worker (as in
+    ``cchc validate``'s check) compiles."""
+    pdf.WORKERS.stop()
+    typ = tmp_path / "doc.typ"
+    typ.write_text(SOURCE.format(n=4), encoding="utf-8")
+    pdf.compile_typst(typ, tmp_path / "a.pdf", tmp_path, 0, Limits())
+    ask = pdf._Worker.ask
+
+    def full_when_reused(worker, request, seconds):
+        if worker.jobs > 0:  # as if what it kept left no room
+            worker.jobs += 1
+            return b'{"error": "MemoryError"}\n'
+        return ask(worker, request, seconds)
+
+    monkeypatch.setattr(pdf._Worker, "ask", full_when_reused)
     pdf.compile_typst(typ, tmp_path / "b.pdf", tmp_path, 0, Limits())
     assert (tmp_path / "b.pdf").read_bytes() == (tmp_path / "a.pdf").read_bytes()

@@ -87,7 +87,8 @@ def convert_and_publish(
             shutil.copytree(media, staging / MEDIA)
         jobs: dict[str, tuple[OutputFormat, ConversionJob]] = {}
         planned = pictures.planned() if pictures is not None and media is not None else {}
-        charts = {t.relative_to(media).as_posix(): n for t, n in planned.items()}  # type: ignore[arg-type]
+        names = {t: t.relative_to(media).as_posix() for t in planned}  # type: ignore[arg-type]
+        charts = {names[t]: digest_ for t, digest_ in planned.items()}
         needs: dict[str, list[Path]] = {}
         keys: dict[str, str] = {}
         pending: dict[str, tuple[OutputFormat, ConversionJob]] = {}
@@ -96,8 +97,7 @@ def convert_and_publish(
             """Stage ``docs``' sources and jobs; the jobs the cache does not have, in order."""
             new: dict[str, tuple[OutputFormat, ConversionJob]] = {}
             for document in docs:
-                shown = [t for t in planned
-                         if f"{MEDIA}/{t.relative_to(media).as_posix()}" in document.markdown]  # type: ignore[arg-type]  # fmt: skip
+                shown = [t for t, name in names.items() if _names(document.markdown, name)]
                 suffix = ".json" if document.reader == "json" else ".md"
                 source = staging / f".{document.key}.source{suffix}"
                 source.write_text(document.markdown, encoding="utf-8")
@@ -380,7 +380,7 @@ def _run_parallel(
             coming[0] = False
             finished.notify_all()
 
-    count = max(1, min(max(len(jobs), 2 if more else 1), os.cpu_count() or 2))
+    count = max(1, min(len(jobs) + (1 if more else 0), os.cpu_count() or 2))
     threads = [
         threading.Thread(target=work, name=f"cchc-convert-{n}", daemon=True) for n in range(count)
     ]

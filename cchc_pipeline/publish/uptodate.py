@@ -112,13 +112,23 @@ class UpToDate:
         self.target = target
         self.options = options
         self.record_path = config.project_dir / CACHE_DIR / RECORD
+        self._inputs: str | None = None  # the inputs' part of the key, read once
 
     def usable(self) -> bool:
         """Whether this build may be skipped at all: no district to build first."""
         return all(p.suffix == ".json" for p in self.config.districts.values())
 
     def key(self) -> str:
-        """A digest of everything the build could read, and of how it was asked."""
+        """A digest of everything the build could read, of how it was asked, and of the
+        drafts kept. The rest is read once, before the build: a file changed while it ran
+        makes the next build a full one, never one skipped."""
+        if self._inputs is None:
+            self._inputs = self._inputs_key()
+        drafts = self.config.project_dir / ".cchc-drafts"  # the build may add one
+        listed = sorted(p.name for p in drafts.iterdir()) if drafts.is_dir() else []
+        return hashlib.sha256(f"{self._inputs} {listed}".encode()).hexdigest()
+
+    def _inputs_key(self) -> str:
         import cchc_pipeline
 
         from .. import resources
@@ -134,9 +144,6 @@ class UpToDate:
         hasher.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
         skip = {self.target, config.output_dir, project / ".cchc-drafts"}
         _tree(hasher, [project, *sorted(outside)], skip, content=True)
-        drafts = project / ".cchc-drafts"  # which drafts exist (a new one is made after them)
-        hasher.update(repr(sorted(p.name for p in drafts.iterdir()) if drafts.is_dir() else [])
-                      .encode())  # fmt: skip
         code = {Path(cchc_pipeline.__file__).parent, resources.templates_dir(),
                 resources.plugins_dir()}  # fmt: skip
         _tree(hasher, sorted(code), set(), content=True)
@@ -158,13 +165,14 @@ class UpToDate:
         """The last build's result when nothing changed since, else None."""
         if not self.usable():
             return None
+        key = self.key()  # before the build, whether or not a record is there
         try:
             data = json.loads(self.record_path.read_text(encoding="utf-8"))
             body = json.dumps(data["record"], sort_keys=True, ensure_ascii=False)
             if not signed(data["signature"], "last-build", body):
                 return None
             record = data["record"]
-            if record["key"] != self.key():
+            if record["key"] != key:
                 return None
             published = record["published"]
             if self._published(Path(p) for p in published) != published:

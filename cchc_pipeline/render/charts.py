@@ -2,9 +2,9 @@
 
 Drawing a chart costs a seventh of a second and importing matplotlib almost a whole one, all
 of it CPU-bound under the GIL, so charts are drawn by a worker process that starts (and
-imports matplotlib) while the submissions are still being read. Two workers when every chart
-is to be drawn (an empty cache); one for a rebuild, where a second would pay the import again
-for a chart or two, CPU time that the narratives and conversions need on a small machine.
+imports matplotlib) while the submissions are still being read. One worker: a second would
+pay the import again, CPU time that the narratives and conversions need on a small machine,
+and while charts are drawn the conversions run one fewer at a time (the worker has a CPU).
 A plugin's render hook only *asks* for a chart (:meth:`ChartDrawer.submit` returns its
 Markdown at once); the conversions start while charts are still being drawn, each document
 waiting only for its own (:meth:`ChartDrawer.deliver`), so that the documents without charts
@@ -328,10 +328,6 @@ class ChartDrawer:
                     self._pool.shutdown(wait=False)  # every chart drawn: the workers' memory
                     self._pool = None
 
-    def wait(self) -> None:
-        """Block until every submitted chart is on disk; re-raise a worker's failure."""
-        self.deliver(list(self.planned()))
-
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
@@ -343,9 +339,6 @@ class KeptDrawer(ChartDrawer):
     build's changed chart is drawn by a worker that has matplotlib imported already, instead
     of one that pays the import first. :meth:`close` (what a build calls) keeps the worker
     and forgets only what a failed build left pending; :meth:`shutdown` stops it."""
-
-    def __init__(self, cache: Path | None = None) -> None:
-        super().__init__(cache, workers=1)  # one chart or two per change: one worker
 
     def submit(self, job: ChartJob, target: Path) -> None:
         from concurrent.futures.process import BrokenProcessPool

@@ -46,8 +46,14 @@ from ..publish.outputs import MEDIA
 from ..render.charts import KeptDrawer
 
 PAGE = "xem-truoc"  # the preview's own page format: the HTML with its pictures linked
-PICTURE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-                 ".gif": "image/gif"}  # fmt: skip
+PICTURE_TYPES = {
+    "PNG": "image/png",
+    "JPEG": "image/jpeg",
+    "GIF": "image/gif",
+    "WebP": "image/webp",
+    "SVG": "image/svg+xml",
+}  # by content (intake's kinds)
+PICTURE_POLICY = "default-src 'none'; style-src 'unsafe-inline'"  # an SVG opened runs nothing
 
 RELOAD_SCRIPT = """<script>
 (function () {
@@ -295,18 +301,22 @@ class Preview:
     def picture(self, path: str) -> tuple[bytes, str] | None:
         """A picture of the page (``/media/…``: the build's charts and the narratives'
         pictures), or None for any other path: only a known kind of picture, only from the
-        preview's own media folder, never through ``..`` or a link out of it."""
+        preview's own media folder, never through ``..`` or a link out of it; its type
+        told by its content, as the intake tells it."""
+        from ..intake.pictures import kind_of
+
         name = urllib.parse.unquote(path.split("?", 1)[0])
-        kind = PICTURE_TYPES.get(Path(name).suffix.lower())
-        if not name.startswith(f"/{MEDIA}/") or kind is None or "\\" in name:
+        if not name.startswith(f"/{MEDIA}/") or "\\" in name:
             return None
         folder = (self.output_dir / MEDIA).resolve()
         try:
             found = (folder / name.removeprefix(f"/{MEDIA}/")).resolve()
             found.relative_to(folder)
-            return found.read_bytes(), kind
+            data = found.read_bytes()
         except (OSError, ValueError):
             return None
+        kind = PICTURE_TYPES.get(kind_of(data) or "")
+        return (data, kind) if kind is not None else None
 
     def serve(self, port: int = 8000) -> ThreadingHTTPServer:
         """Serve the page on 127.0.0.1 in a background thread; ``port=0`` picks a free one."""
@@ -319,6 +329,7 @@ class Preview:
                 if not _host_allowed(self.headers.get("Host"), self.server.server_address[1]):
                     self.send_error(421, "Misdirected Request")  # DNS rebinding: not for us
                     return
+                picture = None
                 if self.path == "/__version":
                     body = json.dumps({"version": preview.version}).encode()
                     kind = "application/json"
@@ -332,6 +343,8 @@ class Preview:
                 self.send_response(200)
                 self.send_header("Content-Type", kind)
                 self.send_header("X-Content-Type-Options", "nosniff")
+                if picture is not None:
+                    self.send_header("Content-Security-Policy", PICTURE_POLICY)
                 self.send_header("Cache-Control", "no-store")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

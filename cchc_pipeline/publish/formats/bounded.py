@@ -36,6 +36,15 @@ def address_space_limit(megabytes: int) -> Callable[[], None] | None:
     return apply
 
 
+def past_time_limit(what: str, seconds: int) -> LimitExceeded:
+    """What a converter stopped at its time limit is told as."""
+    return LimitExceeded(
+        f"{what}: quá giới hạn thời gian {seconds} giây, đã dừng.",
+        "Nội dung quá dài hoặc quá phức tạp: chia nhỏ hoặc rút gọn; nếu nội dung đúng, "
+        "tăng giới hạn trong mục [limits] của config.toml.",
+    )
+
+
 def run_bounded(
     command: Sequence[str],
     *,
@@ -60,11 +69,7 @@ def run_bounded(
             preexec_fn=address_space_limit(megabytes) if limit_in_child else None,
         )
     except subprocess.TimeoutExpired:
-        raise LimitExceeded(
-            f"{what}: quá giới hạn thời gian {seconds} giây, đã dừng.",
-            "Nội dung quá dài hoặc quá phức tạp: chia nhỏ hoặc rút gọn; nếu nội dung đúng, "
-            "tăng giới hạn trong mục [limits] của config.toml.",
-        ) from None
+        raise past_time_limit(what, seconds) from None
     stderr = result.stderr.decode("utf-8", "replace").lower()
     if result.returncode != 0 and (
         result.returncode in MEMORY_SIGNALS or any(s in stderr for s in OUT_OF_MEMORY_TEXTS)

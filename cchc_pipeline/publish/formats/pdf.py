@@ -31,7 +31,7 @@ from ...errors import ConversionError, LimitExceeded
 from ...intake.limits import Limits
 from ...markers import hookimpl
 from ...model import ConversionJob, OutputFormat
-from .bounded import MEMORY_SIGNALS, OUT_OF_MEMORY_TEXTS
+from .bounded import MEMORY_SIGNALS, OUT_OF_MEMORY_TEXTS, past_time_limit
 from .pandoc import run_pandoc
 
 FONTS = ("Times New Roman", "Tinos", "Liberation Serif", "Libertinus Serif")
@@ -105,32 +105,35 @@ class _Worker:
 
 
 class _Workers:
-    """Idle workers by memory limit, shared by the conversion threads of the process."""
+    """The idle worker, if any, kept for the next PDF (one compilation runs at a time)."""
 
     def __init__(self) -> None:
-        self._idle: list[_Worker] = []
+        self._idle: _Worker | None = None
         self._lock = threading.Lock()
 
     def take(self, megabytes: int) -> _Worker:
+        """The idle worker if it has this memory limit and lives, else a new one."""
         with self._lock:
-            for worker in list(self._idle):
-                self._idle.remove(worker)
-                if worker.megabytes == megabytes and worker.alive():
-                    return worker
-                worker.stop()
+            worker, self._idle = self._idle, None
+        if worker is not None and worker.megabytes == megabytes and worker.alive():
+            return worker
+        if worker is not None:
+            worker.stop()
         return _Worker(megabytes)
 
     def give_back(self, worker: _Worker) -> None:
-        if worker.alive() and worker.jobs < JOBS_PER_WORKER:
-            with self._lock:
-                self._idle.append(worker)
-        else:
+        if not (worker.alive() and worker.jobs < JOBS_PER_WORKER):
             worker.stop()
+            return
+        with self._lock:
+            previous, self._idle = self._idle, worker
+        if previous is not None:
+            previous.stop()
 
     def stop(self) -> None:
         with self._lock:
-            idle, self._idle = self._idle, []
-        for worker in idle:
+            worker, self._idle = self._idle, None
+        if worker is not None:
             worker.stop()
 
 
@@ -151,24 +154,26 @@ def _compile(typ: Path, pdf: Path, root: Path, epoch: int, limits: Limits) -> li
     request = {"source": str(typ), "output": str(pdf), "root": str(root), "epoch": str(epoch)}
     for attempt in range(2):
         worker = WORKERS.take(limits.typst_memory_mb)
+        # what earlier PDFs left in a worker counts against its memory limit: out of memory
+        # there is tried again in a fresh worker, where `cchc validate`'s check compiled it
+        reused = worker.jobs > 0
         try:
             line = worker.ask(request, limits.typst_seconds)
         except queue.Empty:
             worker.process.kill()
             worker.stop()
-            raise LimitExceeded(
-                f"typst (tạo PDF): quá giới hạn thời gian {limits.typst_seconds} giây, đã dừng.",
-                "Nội dung quá dài hoặc quá phức tạp: chia nhỏ hoặc rút gọn; nếu nội dung đúng, "
-                "tăng giới hạn trong mục [limits] của config.toml.",
-            ) from None
+            raise past_time_limit("typst (tạo PDF)", limits.typst_seconds) from None
         if line:
             answer = json.loads(line.decode("utf-8"))
+            if answer.get("error") == "MemoryError":  # the worker ends: not kept
+                worker.stop()
+                if reused and attempt == 0:
+                    continue
+                raise _out_of_memory(limits)
             if answer.get("resident_mb", 0) < KEEP_BELOW_MB:
                 WORKERS.give_back(worker)
             else:
                 worker.stop()
-            if answer.get("error") == "MemoryError":
-                raise _out_of_memory(limits)
             if "error" in answer:
                 raise ConversionError(_located(str(answer["error"]) or "lỗi không rõ", typ))
             return list(answer.get("warnings", []))
@@ -180,6 +185,8 @@ def _compile(typ: Path, pdf: Path, root: Path, epoch: int, limits: Limits) -> li
         if code in (OUT_OF_MEMORY, *MEMORY_SIGNALS) or any(
             s in error.lower() for s in OUT_OF_MEMORY_TEXTS
         ):
+            if reused and attempt == 0:
+                continue
             raise _out_of_memory(limits)
         raise ConversionError(_located(error[-500:] or f"mã thoát {code}", typ))
     raise AssertionError("unreachable")  # pragma: no cover

@@ -518,6 +518,7 @@ class Pipeline:
                     return self.draft_round.documents
 
             self.console.stage("Chuyển đổi định dạng")  # the charts are drawn meanwhile
+            self.charts.all_asked()
             result.outputs = convert_and_publish(
                 documents=documents,
                 formats=available,

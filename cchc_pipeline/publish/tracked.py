@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..intake.limits import Limits
+from ..memory import LEDGER, PANDOC_MB
 from .formats.pandoc import READER, bounded_pandoc
 
 Block = dict[str, Any]
@@ -312,7 +313,8 @@ def _enter(block: Block, marker: Marker) -> None:
 
 
 def _pandoc(args: list[str], workdir: Path, limits: Limits) -> bytes:
-    result = bounded_pandoc(args, what="pandoc (so sánh)", limits=limits, cwd=workdir)
+    with LEDGER.step("pandoc", PANDOC_MB):  # it runs beside the conversions
+        result = bounded_pandoc(args, what="pandoc (so sánh)", limits=limits, cwd=workdir)
     if result.returncode != 0:
         from ..errors import ConversionError
 

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from ..catalogue import Catalogue, Chart
 from ..intake.yearly import YearlyTable
+from ..memory import CHARTS_MB, LEDGER
 from . import vi
 
 WIDTH_IN, HEIGHT_IN, DPI = 6.4, 3.3, 150
@@ -217,6 +218,9 @@ def _nothing() -> None:
     """A job that only makes the pool start a worker."""
 
 
+LEDGER_NAME = "chart workers"  # in the memory ledger, while they live
+
+
 class ChartDrawer:
     """Draws charts in the background; a cache folder keeps every chart by its digest."""
 
@@ -229,6 +233,7 @@ class ChartDrawer:
         # target -> (the drawing, None when cached; where it is drawn; the job's digest)
         self._pending: dict[Path, tuple[Future[None] | None, Path, str]] = {}
         self._lock = threading.Lock()
+        self._all_asked = False  # set by all_asked(): no chart comes after
 
     def _empty(self) -> bool:
         return self.cache is None or not any(self.cache.glob("*.png"))
@@ -256,11 +261,13 @@ class ChartDrawer:
             context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
             workers = self.workers or 1
             self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up)
+            LEDGER.hold(LEDGER_NAME, CHARTS_MB * workers)
             for _ in range(workers):  # workers are forked on demand: ask for all now
                 self._pool.submit(_nothing)
 
     def submit(self, job: ChartJob, target: Path) -> None:
         """Have ``job`` drawn to ``target`` (from the cache when it was drawn before)."""
+        self._all_asked = False
         name = job.digest()
         if self.cache is not None:
             cached = self.cache / f"{name}.png"
@@ -276,6 +283,27 @@ class ChartDrawer:
         future = self._pool.submit(draw, job, drawn)
         with self._lock:
             self._pending[target] = (future, drawn, name)
+
+    def all_asked(self) -> None:
+        """Every chart of the build has been asked for: the worker ends as soon as the last
+        one is drawn (unless kept), not when the last is delivered, which can be near the
+        end of the conversions. matplotlib's process is the largest beside them."""
+        with self._lock:
+            self._all_asked = True
+            futures = [f for f, _, _ in self._pending.values() if f is not None]
+        for future in futures:
+            future.add_done_callback(self._release)
+        self._release()
+
+    def _release(self, _future: object = None) -> None:
+        with self._lock:
+            if not self._all_asked or self._pool is None or self.keeps_workers:
+                return
+            if any(f is not None and not f.done() for f, _, _ in self._pending.values()):
+                return
+            pool, self._pool = self._pool, None
+        pool.shutdown(wait=False)  # from the pool's own thread: it must not wait for itself
+        LEDGER.release(LEDGER_NAME)
 
     def planned(self) -> dict[Path, str]:
         """Every chart asked for and not yet delivered: target -> the digest of its job (its
@@ -327,11 +355,13 @@ class ChartDrawer:
                 if not self._pending and self._pool is not None and not self.keeps_workers:
                     self._pool.shutdown(wait=False)  # every chart drawn: the workers' memory
                     self._pool = None
+                    LEDGER.release(LEDGER_NAME)
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+            LEDGER.release(LEDGER_NAME)
 
 
 class KeptDrawer(ChartDrawer):

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ...errors import ConversionError
 from ...intake.limits import Limits
+from ...memory import LEDGER, PANDOC_MB
 from ...model import ConversionJob
 from .bounded import run_bounded
 
@@ -126,9 +127,11 @@ def run_pandoc(
     if output is not None:
         command += ["--output", str(output)]
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(job.epoch)}
-    result = bounded_pandoc(
-        command, what=f"pandoc ({to})", limits=job.limits or Limits(), env=env, cwd=job.resources
-    )
+    with LEDGER.step("pandoc", PANDOC_MB):
+        result = bounded_pandoc(
+            command, what=f"pandoc ({to})", limits=job.limits or Limits(), env=env,
+            cwd=job.resources,
+        )  # fmt: skip
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise ConversionError(f"pandoc ({to}) thất bại: " + " ".join(message[-3:]))

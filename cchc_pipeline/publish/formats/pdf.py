@@ -30,6 +30,7 @@ from typing import IO
 from ...errors import ConversionError, LimitExceeded
 from ...intake.limits import Limits
 from ...markers import hookimpl
+from ...memory import LEDGER, typst_estimate
 from ...model import ConversionJob, OutputFormat
 from .bounded import MEMORY_SIGNALS, OUT_OF_MEMORY_TEXTS, past_time_limit
 from .pandoc import run_pandoc
@@ -57,6 +58,7 @@ class _Worker:
     def __init__(self, megabytes: int) -> None:
         self.megabytes = megabytes
         self.jobs = 0
+        self.resident_mb = 0  # what it held after its last PDF (its own report)
         self.stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
         self.process = subprocess.Popen(
             [sys.executable, str(SERVICE), str(megabytes)],
@@ -115,6 +117,7 @@ class _Workers:
         """The idle worker if it has this memory limit and lives, else a new one."""
         with self._lock:
             worker, self._idle = self._idle, None
+        LEDGER.release(IDLE)
         if worker is not None and worker.megabytes == megabytes and worker.alive():
             return worker
         if worker is not None:
@@ -122,6 +125,8 @@ class _Workers:
         return _Worker(megabytes)
 
     def give_back(self, worker: _Worker) -> None:
+        """Keep ``worker`` idle for the next PDF, counted in the memory ledger for what it
+        holds, which may stop it to make room for another step."""
         if not (worker.alive() and worker.jobs < JOBS_PER_WORKER):
             worker.stop()
             return
@@ -129,14 +134,17 @@ class _Workers:
             previous, self._idle = self._idle, worker
         if previous is not None:
             previous.stop()
+        LEDGER.hold(IDLE, worker.resident_mb, self.stop)
 
     def stop(self) -> None:
         with self._lock:
             worker, self._idle = self._idle, None
+        LEDGER.release(IDLE)
         if worker is not None:
             worker.stop()
 
 
+IDLE = "typst worker, idle"  # its name in the memory ledger
 WORKERS = _Workers()
 # one compilation at a time, so one worker: a second would hold its memory idle beside the
 # other thread's pandoc; typst is a small part of a PDF's time (pandoc writes the typst first)
@@ -154,42 +162,55 @@ def _compile(typ: Path, pdf: Path, root: Path, epoch: int, limits: Limits) -> li
     request = {"source": str(typ), "output": str(pdf), "root": str(root), "epoch": str(epoch)}
     for attempt in range(2):
         worker = WORKERS.take(limits.typst_memory_mb)
-        # what earlier PDFs left in a worker counts against its memory limit: out of memory
-        # there is tried again in a fresh worker, where `cchc validate`'s check compiled it
-        reused = worker.jobs > 0
-        try:
-            line = worker.ask(request, limits.typst_seconds)
-        except queue.Empty:
-            worker.process.kill()
-            worker.stop()
-            raise past_time_limit("typst (tạo PDF)", limits.typst_seconds) from None
-        if line:
-            answer = json.loads(line.decode("utf-8"))
-            if answer.get("error") == "MemoryError":  # the worker ends: not kept
-                worker.stop()
-                if reused and attempt == 0:
-                    continue
-                raise _out_of_memory(limits)
-            if answer.get("resident_mb", 0) < KEEP_BELOW_MB:
-                WORKERS.give_back(worker)
-            else:
-                worker.stop()
-            if "error" in answer:
-                raise ConversionError(_located(str(answer["error"]) or "lỗi không rõ", typ))
-            return list(answer.get("warnings", []))
-        code = worker.process.wait()
-        error = worker.error_text()
-        worker.stop()
-        if code == 0 and attempt == 0 and not error:
-            continue  # it had just ended, idle: a fresh worker takes the PDF
-        if code in (OUT_OF_MEMORY, *MEMORY_SIGNALS) or any(
-            s in error.lower() for s in OUT_OF_MEMORY_TEXTS
-        ):
-            if reused and attempt == 0:
-                continue
-            raise _out_of_memory(limits)
-        raise ConversionError(_located(error[-500:] or f"mã thoát {code}", typ))
+        # until the worker is kept or stopped, its memory is this step's in the ledger
+        with LEDGER.step("typst", typst_estimate(typ, worker.resident_mb)):
+            warnings = _attempt(worker, request, typ, limits, last=attempt == 1)
+        if warnings is not None:
+            return warnings
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _attempt(
+    worker: _Worker, request: dict[str, str], typ: Path, limits: Limits, last: bool
+) -> list[str] | None:
+    """One compilation in ``worker``: typst's warnings, or None to try again in a fresh
+    worker. What earlier PDFs left in a reused worker counts against its memory limit, so
+    out of memory there is tried again in a fresh one, where `cchc validate`'s check
+    compiled it."""
+    reused = worker.jobs > 0
+    try:
+        line = worker.ask(request, limits.typst_seconds)
+    except queue.Empty:
+        worker.process.kill()
+        worker.stop()
+        raise past_time_limit("typst (tạo PDF)", limits.typst_seconds) from None
+    if line:
+        answer = json.loads(line.decode("utf-8"))
+        worker.resident_mb = int(answer.get("resident_mb", 0))
+        if answer.get("error") == "MemoryError":  # the worker ends: not kept
+            worker.stop()
+            if reused and not last:
+                return None
+            raise _out_of_memory(limits)
+        if worker.resident_mb < KEEP_BELOW_MB:
+            WORKERS.give_back(worker)
+        else:
+            worker.stop()
+        if "error" in answer:
+            raise ConversionError(_located(str(answer["error"]) or "lỗi không rõ", typ))
+        return list(answer.get("warnings", []))
+    code = worker.process.wait()
+    error = worker.error_text()
+    worker.stop()
+    if code == 0 and not last and not error:
+        return None  # it had just ended, idle: a fresh worker takes the PDF
+    if code in (OUT_OF_MEMORY, *MEMORY_SIGNALS) or any(
+        s in error.lower() for s in OUT_OF_MEMORY_TEXTS
+    ):
+        if reused and not last:
+            return None
+        raise _out_of_memory(limits)
+    raise ConversionError(_located(error[-500:] or f"mã thoát {code}", typ))
 
 
 def _out_of_memory(limits: Limits) -> LimitExceeded:

@@ -84,6 +84,8 @@ def _kind(command: list[str]) -> str:
     text = " ".join(str(c) for c in command)
     if "typst_service" in text:
         return "typst worker"  # alive for the build: its compilations are timed one by one
+    if "pandoc_service" in text:
+        return "pandoc reader"  # alive for the collection: its reads are timed one by one
     if "typst_worker" in text:
         return "typst"
     if "soffice" in text or "libreoffice" in text:
@@ -134,7 +136,7 @@ def _instrumented(profile: Profile, origin: float) -> Iterator[None]:
                     return
                 self._bench_done = True
                 end = time.perf_counter() - origin
-                if self._bench_kind == "typst worker":
+                if self._bench_kind in ("typst worker", "pandoc reader"):
                     return
                 with lock:
                     profile.processes.append(Process(self._bench_kind, self._bench_start, end))
@@ -169,6 +171,26 @@ def _instrumented(profile: Profile, origin: float) -> Iterator[None]:
             return compiled
 
         patch(pdf, "compile_typst", timed_compile)
+    try:
+        from cchc_pipeline.publish.formats import pandoc_service
+    except ImportError:  # before narratives were read in kept processes
+        pandoc_service = None
+    if pandoc_service is not None:
+
+        def timed_read(original: Any) -> Any:
+            def read(request: dict[str, Any], **kwargs: Any) -> Any:
+                start = time.perf_counter() - origin
+                try:
+                    return original(request, **kwargs)
+                finally:
+                    end = time.perf_counter() - origin
+                    kind = "pandoc read" if request.get("op") == "json" else "pandoc narrative"
+                    with lock:
+                        profile.processes.append(Process(kind, start, end))
+
+            return read
+
+        patch(pandoc_service, "read", timed_read)
     Pipeline = pipeline_module.Pipeline
     patch(Pipeline, "collect_and_validate", mark("collect"))
     patch(Pipeline, "render", mark("render"))

@@ -37,6 +37,7 @@ from .publish.comparison import plan as plan_drafts
 from .publish.documents import Document, DocumentInfo, department_info, programme_info
 from .publish.drafts import DraftStore
 from .publish.export import build_export, dump_export, export_name
+from .publish.formats import pandoc_service
 from .publish.manifest import sealer
 from .publish.outputs import convert_and_publish
 from .render.appendices import resolve as resolve_appendices
@@ -245,6 +246,7 @@ class Pipeline:
                 if section.failure is None and self._keys.get(section.name):
                     media = self.workdir / section.media_prefix
                     self.stages.store(self._keys[section.name], collected_state(section), media)
+        pandoc_service.stop()  # the narratives are read: no reader waits beside the rest
         self._read_districts()
         validated = self._report_key("validate", self._districts_key or "")
         state = self.stages.load(validated, self.report.sections) if validated else None

@@ -428,16 +428,16 @@ def _measure_parts(section: Section, source: str, limits: Limits) -> dict[str, t
 
 
 def _read_parts(section: Section, source: str, limits: Limits) -> dict[str, tuple[int, int]]:
-    from ..publish.formats.pandoc import READER, bounded_pandoc
+    from ..publish.formats import pandoc_service
+    from ..publish.formats.pandoc import READER
 
     scratch = Path(tempfile.mkdtemp(prefix="cchc-measure-", dir=section.workdir))
     try:
         (scratch / "parts.md").write_text(source, encoding="utf-8")
-        result = bounded_pandoc(
-            ["parts.md", "-f", READER, "-t", "json"],
+        result = pandoc_service.read(  # as `pandoc parts.md -f READER -t json`
+            {"op": "json", "path": str(scratch / "parts.md"), "from": READER},
             what=f"pandoc (đọc bài viết của {section.name})",
             limits=limits,
-            cwd=scratch,
         )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

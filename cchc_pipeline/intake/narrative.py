@@ -146,7 +146,8 @@ def _run_writer(
     Reading a narrative costs a pandoc run; the result is cached by the file's content, the
     writer, pandoc's version and the media prefix.
     """
-    from ..publish.formats.pandoc import bounded_pandoc, pandoc_version
+    from ..publish.formats import pandoc_service
+    from ..publish.formats.pandoc import pandoc_version
 
     writer = resources.templates_dir() / "filters" / "narrative.lua"
     key = digest(path.read_bytes(), path.suffix.lower(), writer.read_bytes(), pandoc_version(),
@@ -157,19 +158,20 @@ def _run_writer(
             shutil.copytree(cached / "media", workdir / "media", dirs_exist_ok=True)
         return json.loads((cached / "result.json").read_text(encoding="utf-8"))
     word = path.suffix.lower() == ".docx"
-    args = [
-        str(path.resolve()),
-        "--from",
-        WORD_READER if word else MARKDOWN_READER,
-        "--to",
-        str(writer),
-        "--metadata",
-        f"cchc-media={media_prefix}",
-    ]
-    if word:  # revisions and comments kept, so that the writer can say where they are
-        args += ["--extract-media=.", "--track-changes=all"]
+    # as `pandoc PATH --from READER --to narrative.lua --metadata cchc-media=PREFIX`, for Word
+    # also `--extract-media=. --track-changes=all` in workdir (revisions and comments kept, so
+    # that the writer can say where they are), in a pandoc process kept for the reading
+    request = {
+        "op": "narrative",
+        "path": str(path.resolve()),
+        "from": WORD_READER if word else MARKDOWN_READER,
+        "writer": str(writer),
+        "media": media_prefix,
+        "word": word,
+        "dir": str(workdir),
+    }
     try:
-        result = bounded_pandoc(args, what=f"pandoc (đọc {path.name})", limits=bounds, cwd=workdir)
+        result = pandoc_service.read(request, what=f"pandoc (đọc {path.name})", limits=bounds)
     except OSError as exc:  # the machine's failure, not the file's: not cached as a finding
         raise machine_os_error(exc, "pandoc") from exc
     if result.returncode != 0:

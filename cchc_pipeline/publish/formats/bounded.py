@@ -70,13 +70,23 @@ def run_bounded(
         )
     except subprocess.TimeoutExpired:
         raise past_time_limit(what, seconds) from None
-    stderr = result.stderr.decode("utf-8", "replace").lower()
-    if result.returncode != 0 and (
-        result.returncode in MEMORY_SIGNALS or any(s in stderr for s in OUT_OF_MEMORY_TEXTS)
-    ):
-        raise LimitExceeded(
-            f"{what}: quá giới hạn bộ nhớ {megabytes} MB, đã dừng.",
-            "Nội dung hoặc hình ảnh quá lớn: giảm kích thước; nếu nội dung đúng, tăng giới "
-            "hạn trong mục [limits] của config.toml.",
-        )
+    if out_of_memory(result.returncode, result.stderr.decode("utf-8", "replace")):
+        raise past_memory_limit(what, megabytes)
     return result
+
+
+def out_of_memory(returncode: int, stderr: str) -> bool:
+    """Whether a converter that ended with ``returncode`` ran out of its memory limit."""
+    text = stderr.lower()
+    return returncode != 0 and (
+        returncode in MEMORY_SIGNALS or any(s in text for s in OUT_OF_MEMORY_TEXTS)
+    )
+
+
+def past_memory_limit(what: str, megabytes: int) -> LimitExceeded:
+    """What a converter stopped at its memory limit is told as."""
+    return LimitExceeded(
+        f"{what}: quá giới hạn bộ nhớ {megabytes} MB, đã dừng.",
+        "Nội dung hoặc hình ảnh quá lớn: giảm kích thước; nếu nội dung đúng, tăng giới "
+        "hạn trong mục [limits] của config.toml.",
+    )

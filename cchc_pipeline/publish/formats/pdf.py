@@ -15,17 +15,13 @@ then typst's built-in Libertinus Serif); the build reports which one was used.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import json
 import queue
 import re
-import subprocess
 import sys
-import tempfile
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import IO
 
 from ...errors import ConversionError, LimitExceeded
 from ...intake.limits import Limits
@@ -34,6 +30,7 @@ from ...memory import LEDGER, typst_estimate
 from ...model import ConversionJob, OutputFormat
 from .bounded import MEMORY_SIGNALS, OUT_OF_MEMORY_TEXTS, past_time_limit
 from .pandoc import run_pandoc
+from .service import LineWorker
 
 FONTS = ("Times New Roman", "Tinos", "Liberation Serif", "Libertinus Serif")
 SERVICE = Path(__file__).with_name("typst_service.py")
@@ -52,58 +49,13 @@ def typst_version() -> str:
     return version("typst")
 
 
-class _Worker:
-    """One typst service process and its pipes."""
+class _Worker(LineWorker):
+    """One typst service process with its memory limit."""
 
     def __init__(self, megabytes: int) -> None:
+        super().__init__([sys.executable, str(SERVICE), str(megabytes)])
         self.megabytes = megabytes
-        self.jobs = 0
         self.resident_mb = 0  # what it held after its last PDF (its own report)
-        self.stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop)
-        self.process = subprocess.Popen(
-            [sys.executable, str(SERVICE), str(megabytes)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self.stderr,
-        )
-        self._lines: queue.Queue[bytes] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True, name="cchc-typst-reader").start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self._lines.put(line)
-        self._lines.put(b"")  # the end: the process closed its output (or died)
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def ask(self, request: dict[str, str], seconds: int) -> bytes:
-        """Send one request; its answer line, or b"" when the process ended first. Raises
-        ``queue.Empty`` past ``seconds``."""
-        assert self.process.stdin is not None
-        self.jobs += 1
-        try:
-            self.process.stdin.write(json.dumps(request).encode("utf-8") + b"\n")
-            self.process.stdin.flush()
-        except OSError:  # it ended meanwhile (idle, or killed): its output says so
-            pass
-        return self._lines.get(timeout=seconds)
-
-    def error_text(self) -> str:
-        self.stderr.seek(0)
-        return self.stderr.read().decode("utf-8", "replace").strip()
-
-    def stop(self) -> None:
-        with contextlib.suppress(OSError):
-            if self.process.stdin is not None:
-                self.process.stdin.close()
-        try:
-            self.process.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.stderr.close()
 
 
 class _Workers:
@@ -181,8 +133,7 @@ def _attempt(
     try:
         line = worker.ask(request, limits.typst_seconds)
     except queue.Empty:
-        worker.process.kill()
-        worker.stop()
+        worker.kill()
         raise past_time_limit("typst (tạo PDF)", limits.typst_seconds) from None
     if line:
         answer = json.loads(line.decode("utf-8"))

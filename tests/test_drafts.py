@@ -399,3 +399,20 @@ def test_a_draft_that_cannot_be_stored_is_a_warning_not_a_failure(tmp_path: Path
     assert "Cảnh báo: không lưu được bản dự thảo vào" in result.stderr
     assert "Traceback" not in result.output
     assert project.output("md").is_file()
+
+
+def test_the_previous_drafts_syntax_tree_is_read_once(tmp_path: Path, monkeypatch) -> None:
+    from cchc_pipeline.cache import Cache
+    from cchc_pipeline.publish import tracked
+
+    old = "# A\n\n| STT | Chỉ tiêu | 2020 |\n|---|---|---|\n| 1 | Hồ sơ | 12 |\n"
+    first, second = old.replace("12", "13"), old.replace("12", "14")
+    when = {"author": "Tổ biên tập", "date": "2026-12-01T00:00:00Z", "workdir": tmp_path}
+    fresh = tracked_tree(old, second, **when)
+    trees = Cache(tmp_path / "cache", "comparisons")
+    tracked_tree(old, first, **when, trees=trees)
+    read: list[str] = []
+    real = tracked.parse
+    monkeypatch.setattr(tracked, "parse", lambda text, *a: read.append(text) or real(text, *a))
+    assert tracked_tree(old, second, **when, trees=trees) == fresh  # the same comparison
+    assert read == [second]  # the previous draft came from the cache

@@ -194,7 +194,8 @@ def _tracked(
     if hit is not None:
         text = (hit / "out").read_text(encoding="utf-8")
         return text or None
-    result = tracked_tree(old, new, author=author, date=date, workdir=workdir, limits=limits)
+    result = tracked_tree(old, new, author=author, date=date, workdir=workdir, limits=limits,
+                          trees=cache)  # fmt: skip
     text = result[0] if result is not None else ""
     if cache is not None and cache.enabled:
         path = workdir / f".so-sanh-{key[:16]}.json"

@@ -11,6 +11,7 @@ words of each pair of changed paragraphs, headings, list items and table cells.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import tempfile
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..cache import Cache, digest
 from ..intake.limits import Limits
 from ..memory import LEDGER, PANDOC_MB
 from .formats.pandoc import READER, bounded_pandoc
@@ -334,14 +336,46 @@ def parse(markdown: str, workdir: Path, limits: Limits | None = None) -> dict[st
     return json.loads(raw)
 
 
+def _parsed(markdown: str, workdir: Path, limits: Limits | None, trees: Cache | None) -> Any:
+    """:func:`parse`, from ``trees`` when this text was read before: the previous draft is
+    the same one build after build while the coordinator edits the current one."""
+    if trees is None or not trees.enabled:
+        return parse(markdown, workdir, limits)
+    from .formats.pandoc import pandoc_version
+
+    key = digest("syntax-tree", pandoc_version(), READER, markdown)
+    hit = trees.get(key)
+    if hit is not None:
+        with contextlib.suppress(OSError, ValueError):
+            return json.loads((hit / "tree.json").read_text(encoding="utf-8"))
+    tree = parse(markdown, workdir, limits)
+    path = Path(tempfile.mkstemp(prefix=".so-sanh-", suffix=".json", dir=workdir)[1])
+    try:
+        path.write_text(json.dumps(tree, ensure_ascii=False), encoding="utf-8")
+        trees.put(key, {"tree.json": path})
+    finally:
+        path.unlink(missing_ok=True)
+    return tree
+
+
 def tracked_tree(
-    old: str, new: str, *, author: str, date: str, workdir: Path, limits: Limits | None = None
+    old: str,
+    new: str,
+    *,
+    author: str,
+    date: str,
+    workdir: Path,
+    limits: Limits | None = None,
+    trees: Cache | None = None,
 ) -> tuple[str, list[str]] | None:
     """The new document as pandoc JSON with the changes since ``old`` as tracked changes, and
     the headings they are under; None when the two bodies say the same thing. (JSON, not
-    Markdown: written back as Markdown, tables would lose their exact column widths.)"""
+    Markdown: written back as Markdown, tables would lose their exact column widths.)
+    ``trees`` keeps each text's syntax tree by its content."""
     with ThreadPoolExecutor(max_workers=2) as pool:  # two pandoc processes at once
-        old_tree, new_tree = pool.map(lambda text: parse(text, workdir, limits), (old, new))
+        old_tree, new_tree = pool.map(
+            lambda text: _parsed(text, workdir, limits, trees), (old, new)
+        )
     if _key(old_tree["blocks"]) == _key(new_tree["blocks"]):
         return None
     marker = Marker(author, date)

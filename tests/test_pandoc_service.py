@@ -173,3 +173,14 @@ def test_a_process_out_of_memory_is_told_as_the_limit(tmp_path, monkeypatch):
     with pytest.raises(LimitExceeded) as caught:
         pandoc_service.read({"op": "json"}, what="pandoc (đọc x)", limits=Limits())
     assert "quá giới hạn bộ nhớ 1536 MB" in caught.value.message
+
+
+def test_an_idle_process_ends_by_itself(tmp_path, monkeypatch):
+    monkeypatch.setattr(pandoc_service, "IDLE_SECONDS", 0.2)
+    text = tmp_path / "a.md"
+    text.write_text("# A\n\nMột.\n", "utf-8")
+    request = {"op": "json", "path": str(text), "from": READER}
+    assert pandoc_service.read(request, what="test", limits=Limits()).returncode == 0
+    kept = pandoc_service.READERS._idle[-1][1]
+    kept.process.wait(timeout=10)  # ended without a stop(): a portal keeps no idle pandoc
+    assert not any(w is kept for _, w in pandoc_service.READERS._idle)

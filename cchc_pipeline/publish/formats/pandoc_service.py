@@ -13,7 +13,8 @@ runtime's heap cap and the address-space limit, and a time limit per request, pa
 it is killed. A process that dies (out of memory, killed) answers nothing: a process that
 had read earlier files is replaced and the request tried once more, so that a file is
 judged as a fresh pandoc would judge it. The processes end with the collection
-(:func:`stop`), so none waits idle beside the conversions or in a long-running portal.
+(:func:`stop`), so none waits idle beside the conversions, and after :data:`IDLE_SECONDS`
+without a request, so a long-running portal keeps none.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .service import LineWorker
 SCRIPT = Path(__file__).with_name("pandoc_service.lua")
 JOBS_PER_WORKER = 32  # then a fresh process: nothing a long run leaves behind piles up
 KEPT = 2  # idle processes kept: the collection reads with one thread per CPU
+IDLE_SECONDS = 30.0  # an idle process ends then (a portal checking one department's upload)
 
 
 class _Readers:
@@ -70,6 +72,18 @@ class _Readers:
             del self._idle[:-KEPT]
         for _, old in extra:
             old.stop()
+        jobs = worker.jobs
+        timer = threading.Timer(IDLE_SECONDS, self._expire, (worker, jobs))
+        timer.daemon = True
+        timer.start()
+
+    def _expire(self, worker: LineWorker, jobs: int) -> None:
+        """End ``worker`` if it is still idle since it had done ``jobs`` requests."""
+        with self._lock:
+            if worker.jobs != jobs or not any(w is worker for _, w in self._idle):
+                return
+            self._idle = [(m, w) for m, w in self._idle if w is not worker]
+        worker.stop()
 
     def stop(self) -> None:
         with self._lock:

@@ -10,7 +10,7 @@ this machine only (127.0.0.1), and the preview writes to the cache folder, never
 real outputs.
 
 How soon a saved change is in the page (``bench/preview_bench.py`` measures it) is mostly
-one rebuild: the project's files are looked at every 0.1 s, one ``stat`` per known file and
+one rebuild: the project's files are looked at every 0.05 s, one ``stat`` per known file and
 folder (they are walked again only when one moved; the package's own plugins and templates,
 which rarely change, every 2 s), and one chart worker, started after the first build, is
 kept for the whole session (:class:`~cchc_pipeline.render.charts.KeptDrawer`), so that a
@@ -104,7 +104,7 @@ def _files(folders: Iterable[Path]) -> dict[str, tuple[int, int]]:
     return _scan(folders)[0]
 
 
-WATCH_INTERVAL = 0.1  # seconds between two looks at the project's files
+WATCH_INTERVAL = 0.05  # seconds between two looks at the project's files (a few hundred stats)
 PACKAGE_INTERVAL = 2.0  # the package's own plugins and templates (they rarely change): seconds
 CONNECTION_TIMEOUT = 10.0  # seconds an idle connection is kept
 MAX_WORKERS = 16  # connections served at once; more wait in the listen queue

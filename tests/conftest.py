@@ -86,10 +86,18 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> ReportProject:
 
 def sample_with_cache(built: ReportProject, root: Path) -> ReportProject:
     """A fresh copy of the shipped sample at ``root`` with the cache of ``built`` (a build of
-    the sample; its outputs and drafts are not copied): what a test changes is read, checked
-    and converted again, the rest comes from the cache, and every output is written anew."""
+    the sample; its outputs, drafts and record of the last build are not copied): what a test
+    changes is read, checked and converted again, the rest comes from the cache, and every
+    output is written anew."""
+    from cchc_pipeline.publish.uptodate import RECORD
+
     project = ReportProject.sample(root)
-    shutil.copytree(built.root / CACHE_DIR, project.root / CACHE_DIR, symlinks=True)
+    shutil.copytree(
+        built.root / CACHE_DIR,
+        project.root / CACHE_DIR,
+        symlinks=True,
+        ignore=lambda folder, names: [RECORD] if Path(folder) == built.root / CACHE_DIR else [],
+    )
     return project
 
 

@@ -105,3 +105,9 @@ def sample_with_cache(built: ReportProject, root: Path) -> ReportProject:
 def cached_project(markdown_sample: ReportProject, tmp_path: Path) -> ReportProject:
     """A fresh copy of the shipped sample with the cache of its Markdown build."""
     return sample_with_cache(markdown_sample, tmp_path / "bao-cao")
+
+
+@pytest.fixture
+def built_cache_project(built_sample: ReportProject, tmp_path: Path) -> ReportProject:
+    """A fresh copy of the shipped sample with the cache of its build in every format."""
+    return sample_with_cache(built_sample, tmp_path / "bao-cao")

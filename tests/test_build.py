@@ -11,7 +11,7 @@ import docx
 import pptx
 import pytest
 
-from .conftest import FIELDS, pdf_text
+from .conftest import FIELDS, pdf_text, sample_with_cache
 
 FORMATS = ("md", "docx", "pdf", "html", "pptx")
 
@@ -127,7 +127,8 @@ def cchc_output_formats():
 """
 
 
-def test_failed_build_leaves_previous_outputs_untouched(project):
+def test_failed_build_leaves_previous_outputs_untouched(built_sample, tmp_path):
+    project = sample_with_cache(built_sample, tmp_path / "bao-cao")
     assert project.run("build", "-f", "md", "-f", "docx").exit_code == 0
     before = {p.name: digest(p) for p in (project.root / "build").rglob("*") if p.is_file()}
     project.add_plugin("hong", FAILING_FORMAT)

@@ -334,9 +334,9 @@ def test_xlsx_has_the_same_grouping(built):
 
 
 @pytest.fixture
-def markdown_project(project) -> ReportProject:
-    only_commendations(project, ("md",))
-    return project
+def markdown_project(cached_project) -> ReportProject:
+    only_commendations(cached_project, ("md",))
+    return cached_project
 
 
 def markdown(project: ReportProject, document: str) -> str:

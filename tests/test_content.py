@@ -63,7 +63,8 @@ def targets_rows(project) -> dict[str, list[str]]:
     return {row.cells[1].text: [c.text for c in row.cells] for row in table.rows[1:]}
 
 
-def test_target_verdicts_are_computed_from_the_data(project):
+def test_target_verdicts_are_computed_from_the_data(built_cache_project):
+    project = built_cache_project
     assert project.run("build", "-f", "docx").exit_code == 0
     rows = targets_rows(project)
     (key,) = [k for k in rows if "trái pháp luật" in k]

@@ -18,7 +18,7 @@ from docx.oxml.ns import qn
 
 from cchc_pipeline.testing import ReportProject
 
-from .conftest import pdf_text
+from .conftest import pdf_text, sample_with_cache
 
 
 @dataclass(frozen=True)
@@ -255,8 +255,8 @@ def test_html_has_the_same_form(built) -> None:
     assert not page.find_class("closing")
 
 
-def test_several_addressees_are_listed(tmp_path) -> None:
-    project = ReportProject.sample(tmp_path / "bao-cao")
+def test_several_addressees_are_listed(built_sample, tmp_path) -> None:
+    project = sample_with_cache(built_sample, tmp_path / "bao-cao")
     project.edit_config(
         'addressees = ["Bộ Nội vụ"]',
         'addressees = ["Bộ Nội vụ", "Ban Chỉ đạo cải cách hành chính của Chính phủ;"]',

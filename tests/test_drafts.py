@@ -22,7 +22,7 @@ from cchc_pipeline.publish.drafts import DRAFTS_DIR, DraftStore
 from cchc_pipeline.publish.tracked import tracked_tree
 from cchc_pipeline.testing import ReportProject
 
-from .conftest import require_tool
+from .conftest import require_tool, sample_with_cache
 
 OLD_SENTENCE = (
     "Việc sửa đổi, bổ sung, thay thế văn bản hết hiệu lực một phần sau rà soát ở một số "
@@ -44,11 +44,12 @@ def _comparisons(project: ReportProject) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def drafts(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The sample built as draft 1, rebuilt unchanged, changed and built as draft 2, rebuilt
-    unchanged again; what each step left, for the tests to read."""
+def drafts(tmp_path_factory: pytest.TempPathFactory, built_sample: ReportProject) -> dict:
+    """The sample built as draft 1 (from the cache of the session's build, with no draft),
+    rebuilt unchanged, changed and built as draft 2, rebuilt unchanged again; what each step
+    left, for the tests to read."""
     root = tmp_path_factory.mktemp("drafts")
-    project = ReportProject.sample(root / "bao-cao")
+    project = sample_with_cache(built_sample, root / "bao-cao")
     state: dict = {"project": project, "keep": root / "kept"}
     state["keep"].mkdir()
     assert (result := project.run("build")).exit_code == 0, result.output

@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import pytest
 
 from cchc_pipeline.publish import outputs
 from cchc_pipeline.publish.outputs import STAGING_PREFIX
+from cchc_pipeline.testing import ReportProject
 
 # A format whose converter is an external program that writes half a file, then hangs until
 # it is killed (as pandoc does on a big document); Ctrl-C reaches it like the real pandoc.
@@ -46,10 +48,21 @@ def snapshot(folder: Path) -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory) -> ReportProject:
+    """The sample built as md and docx once for the module (the cache filled)."""
+    project = ReportProject.sample(tmp_path_factory.mktemp("built") / "bao-cao")
+    result = project.run("build", "-f", "md", "-f", "docx")
+    assert result.exit_code == 0, result.output
+    return project
+
+
 @pytest.fixture
-def previous(project):
-    """A project with a previous build (md, docx) and a change that would alter it."""
-    assert project.run("build", "-f", "md", "-f", "docx").exit_code == 0
+def previous(built_once, tmp_path):
+    """A project with a previous build (md, docx): a copy of the built sample, outputs and
+    cache; and a change that would alter it."""
+    project = ReportProject(tmp_path / "bao-cao")
+    shutil.copytree(built_once.root, project.root, symlinks=True)
     before = snapshot(project.root / "build")
     assert any(name.endswith(".manifest.json") for name in before)
     project.edit_config("date = 2020-11-20", "date = 2020-11-21")

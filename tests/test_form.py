@@ -13,7 +13,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from .conftest import pdf_text, require_tool
+from .conftest import pdf_text, require_tool, sample_with_cache
 
 HEADER_TEXTS = (
     "ỦY BAN NHÂN DÂN",
@@ -144,7 +144,8 @@ def test_draft_marks_and_revision(built_sample):
     assert f"phiên bản {revision.group(1)}" in pdf_text(built_sample.output("pdf"))
 
 
-def test_final_build_has_no_draft_marks_and_revision_follows_inputs(project):
+def test_final_build_has_no_draft_marks_and_revision_follows_inputs(built_sample, tmp_path):
+    project = sample_with_cache(built_sample, tmp_path / "bao-cao")
     assert project.run("build", "-f", "docx").exit_code == 0
     first = re.search(r"phiên bản (\w+)", footer_texts(project.output("docx"))).group(1)
     assert project.run("build", "-f", "docx").exit_code == 0

@@ -118,7 +118,8 @@ def fill_form(project: ReportProject, plugin: str, *, reverse: bool = False):
 
 
 @pytest.mark.parametrize("plugin", FIELDS)
-def test_filled_form_builds_the_sample_report(project, sample_markdown, plugin, tmp_path):
+def test_filled_form_builds_the_sample_report(cached_project, sample_markdown, plugin, tmp_path):
+    project = cached_project
     expected = nominations(ReportProject.sample(tmp_path / "mau"), plugin)
     fill_form(project, plugin)
     assert project.findings(plugin) == []
@@ -129,7 +130,8 @@ def test_filled_form_builds_the_sample_report(project, sample_markdown, plugin, 
     assert without_revision(markdown) == without_revision(sample_markdown)
 
 
-def test_rows_are_read_by_code_in_any_order(project, sample_markdown):
+def test_rows_are_read_by_code_in_any_order(cached_project, sample_markdown):
+    project = cached_project
     fill_form(project, "snv", reverse=True)
     assert project.run("build", "-f", "md").exit_code == 0
     markdown = project.output("md").read_text(encoding="utf-8")

@@ -56,7 +56,8 @@ def write_narrative(project: ReportProject, text: str, plugin: str = "stp") -> N
     path.write_text(text, encoding="utf-8")
 
 
-def test_parts_are_found_by_heading_whatever_the_case(project):
+def test_parts_are_found_by_heading_whatever_the_case(cached_project):
+    project = cached_project
     write_narrative(project, NARRATIVE)
     assert project.findings("stp") == []
     assert project.run("build", "-f", "md").exit_code == 0
@@ -91,7 +92,8 @@ def test_unknown_heading_and_text_before_the_first_heading_are_warnings(project)
     assert any(f["location"]["heading"] == "Phụ lục riêng" for f in found)
 
 
-def test_word_narrative_builds_the_same_section_as_its_markdown_twin(project, tmp_path):
+def test_word_narrative_builds_the_same_section_as_its_markdown_twin(built_cache_project, tmp_path):
+    project = built_cache_project
     write_narrative(project, NARRATIVE)
     assert project.run("build", "-f", "md").exit_code == 0
     from_markdown = section_text(project, "Cải cách thể chế")
@@ -104,7 +106,8 @@ def test_word_narrative_builds_the_same_section_as_its_markdown_twin(project, tm
     assert section_text(project, "Cải cách thể chế") == from_markdown
 
 
-def test_word_narrative_keeps_tables_and_images(project):
+def test_word_narrative_keeps_tables_and_images(built_cache_project):
+    project = built_cache_project
     folder = project.root / "submissions" / "stp"
     (folder / "hinh").mkdir()
     (folder / "hinh" / "diem.png").write_bytes(PIXEL)
@@ -129,7 +132,8 @@ def test_word_narrative_keeps_tables_and_images(project):
     assert len(document.inline_shapes) >= 1 + 6  # the picture and the charts
 
 
-def test_injection_attempts_stay_text(project):
+def test_injection_attempts_stay_text(built_cache_project):
+    project = built_cache_project
     hostile = NARRATIVE.replace(
         "- Ý thứ hai.",
         "- Ý thứ hai.\n\n<script>alert('x')</script>\n\n"
@@ -151,7 +155,8 @@ def test_injection_attempts_stay_text(project):
     assert "Trang chiếu lạ" not in slides
 
 
-def test_images_and_links_outside_the_submission_are_refused(project, tmp_path):
+def test_images_and_links_outside_the_submission_are_refused(cached_project, tmp_path):
+    project = cached_project
     secret = tmp_path / "bi-mat.png"
     secret.write_bytes(PIXEL)
     hostile = NARRATIVE.replace(
@@ -186,8 +191,9 @@ def test_subprocess_pandoc_is_the_bundled_one():
     assert out.stdout.startswith("pandoc 3.")
 
 
-def test_a_typed_fence_stays_text_inside_the_departments_part(project):
+def test_a_typed_fence_stays_text_inside_the_departments_part(cached_project):
     """A clerk's line ":::" must not close the div the part is placed in (nor open one)."""
+    project = cached_project
     text = (project.root / "submissions" / "stp" / "bao-cao.md").read_text(encoding="utf-8")
     text = text.replace("# Hạn chế\n", "# Hạn chế\n\n:::\n\n::: slides\n\nCHÈN SLIDE\n\n:::\n\n", 1)
     write_narrative(project, text)

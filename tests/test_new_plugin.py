@@ -14,6 +14,8 @@ from cchc_pipeline.intake.tomlread import tomllib
 from cchc_pipeline.testing import ReportProject
 from cchc_pipeline.workflow.configedit import EditRefused, set_keys
 
+from .conftest import sample_with_cache
+
 DEPARTMENT = "Ban Quản lý Khu kinh tế cửa khẩu Đồng Đăng - Lạng Sơn"
 FIELD = "Cải cách hành chính tại Khu kinh tế cửa khẩu"
 PACKAGE_FIELD = "Cải cách hành chính trong công tác dân tộc"
@@ -37,11 +39,11 @@ def _site_env(site: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory):
+def generated(tmp_path_factory: pytest.TempPathFactory, markdown_sample: ReportProject):
     """A project with a new folder plugin, and a new package installed into a site folder;
     the generated tests of both are started at once."""
     root = tmp_path_factory.mktemp("moi")
-    project = ReportProject.sample(root / "bao-cao")
+    project = sample_with_cache(markdown_sample, root / "bao-cao")
     created = project.run(
         "new-plugin", "bqlkkt", "--department", DEPARTMENT, "--field", FIELD,
         "-c", str(project.config_path),
@@ -278,9 +280,10 @@ def test_a_submission_already_there_is_kept(project):
     assert 'bqlkkt = "submissions/bqlkkt"' in project.config_text()
 
 
-def test_minimal_plugin_is_one_indicator_with_nothing_to_take_apart(project):
+def test_minimal_plugin_is_one_indicator_with_nothing_to_take_apart(cached_project):
     """``--minimal``: a one-indicator field on the core's templates; it builds and its own
     generated tests pass."""
+    project = cached_project
     made = project.run("new-plugin", "nho", "--minimal", "-c", str(project.config_path), "-q")
     assert made.exit_code == 0, made.output
     assert "Đã tạo plugin “nho”" in made.stdout  # the result, shown even with -q

@@ -19,6 +19,8 @@ from cchc_pipeline.intake.narrative import DEPARTMENT_PARTS, _names
 from cchc_pipeline.intake.outline import numbering, recognise, title_key
 from cchc_pipeline.testing import ReportProject
 
+from .conftest import sample_with_cache
+
 RESULTS = "Công tác xây dựng, thẩm định văn bản được tăng cường trong cả giai đoạn."
 LIMITS = "Một số dự thảo còn chậm so với kế hoạch xây dựng văn bản."
 CAUSES = "Đội ngũ làm công tác pháp chế còn mỏng, nhiều người kiêm nhiệm."
@@ -184,8 +186,8 @@ def clerk_report(
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> ReportProject:
-    project = ReportProject.sample(tmp_path / "bao-cao")
+def project(built_sample, tmp_path: Path) -> ReportProject:
+    project = sample_with_cache(built_sample, tmp_path / "bao-cao")
     folder = project.root / "submissions" / "stp"
     (folder / "bao-cao.md").unlink()
     (folder / "van-ban.toml").unlink()  # the particulars then come from the report itself
@@ -389,8 +391,8 @@ def test_markdown_with_bold_headings_and_framing(project):
     assert_clean_build(project)
 
 
-def test_the_tools_own_thematic_report_given_back_yields_the_same_section(tmp_path):
-    project = ReportProject.sample(tmp_path / "bao-cao")
+def test_the_tools_own_thematic_report_given_back_yields_the_same_section(built_sample, tmp_path):
+    project = sample_with_cache(built_sample, tmp_path / "bao-cao")
     before = section(project)
     thematic = project.output("docx", "chuyen-de-stp")
     folder = project.root / "submissions" / "stp"

@@ -201,7 +201,8 @@ def full_table(biểu: Biểu) -> dict[str, int]:
     return rows
 
 
-def test_own_table_builds_the_sample_report(project, sample_markdown, catalogue):
+def test_own_table_builds_the_sample_report(cached_project, sample_markdown, catalogue):
+    project = cached_project
     biểu = Biểu(project)
     rows = full_table(biểu)
     biểu.save(only_own_table(project))
@@ -376,7 +377,8 @@ def own_csv(project: ReportProject, extra: list[list[str]]) -> str:
     return out.getvalue()
 
 
-def test_csv_without_codes_is_read_by_label(project, sample_markdown, catalogue):
+def test_csv_without_codes_is_read_by_label(cached_project, sample_markdown, catalogue):
+    project = cached_project
     odd = ["15", "Số vụ việc hòa giải thành", "vụ", *["12"] * 10]
     (project.root / CSV).write_text(own_csv(project, [odd]), encoding="utf-8")
     found = project.findings("stp", notices=True)

@@ -17,6 +17,7 @@ from sqlalchemy import select, text
 
 from cchc_pipeline.testing import ReportProject
 
+from .conftest import sample_with_cache
 from .portal_helpers import PASSWORD, Browser, bad_cell, fill_form, new_account, tree
 from .test_build import docx_text
 
@@ -26,6 +27,17 @@ pytest.importorskip("flask")
 @pytest.fixture
 def portal(project: ReportProject):
     """The sample project with a department (stp), another (vp) and the coordinator."""
+    return _portal(project)
+
+
+@pytest.fixture
+def built_portal(built_sample: ReportProject, tmp_path):
+    """The same on a sample with the cache of the session's build (not its outputs), for the
+    coordinator's builds."""
+    return _portal(sample_with_cache(built_sample, tmp_path / "bao-cao"))
+
+
+def _portal(project: ReportProject):
     from cchc_pipeline.portal.app import create_app
 
     passwords = {
@@ -387,9 +399,9 @@ def test_the_audit_log_refuses_changes_in_the_database(portal):
     assert len(events(app)) >= 2
 
 
-def test_the_coordinator_builds_and_downloads_the_draft(portal):
+def test_the_coordinator_builds_and_downloads_the_draft(built_portal):
     docx = pytest.importorskip("docx")
-    project, app, passwords = portal
+    project, app, passwords = built_portal
     coordinator = signed_in(app, "tonghop", passwords)
     reply = coordinator.post("/tong-hop/dung", {"only_docx": "y"}, token_from="/tong-hop/")
     assert reply.status_code == 303
@@ -497,8 +509,8 @@ def test_a_version_sent_after_its_deadline_is_late(portal):
     assert board["vp"].ready and not board["vp"].late  # in the folder, due today
 
 
-def test_the_second_draft_offers_its_comparison_with_the_first(portal):
-    project, app, passwords = portal
+def test_the_second_draft_offers_its_comparison_with_the_first(built_portal):
+    project, app, passwords = built_portal
     coordinator = signed_in(app, "tonghop", passwords)
     stp = signed_in(app, "stp", passwords)
     builder = app.extensions["cchc"]["builder"]

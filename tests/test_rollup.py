@@ -15,6 +15,8 @@ from docx.oxml.ns import qn
 
 from cchc_pipeline.testing import ReportProject
 
+from .conftest import sample_with_cache
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "huyen-cao-loc"
 APPENDIX = "KẾT QUẢ THỰC HIỆN CẢI CÁCH HÀNH CHÍNH CỦA CẤP HUYỆN"
@@ -201,8 +203,10 @@ def test_a_nomination_proposed_at_both_levels_is_warned(tmp_path):
     ]
 
 
-def test_a_district_project_built_and_pointed_to_is_rolled_up_without_copying(tmp_path):
-    project = ReportProject.sample(tmp_path / "bao-cao")
+def test_a_district_project_built_and_pointed_to_is_rolled_up_without_copying(
+    markdown_sample, tmp_path
+):
+    project = sample_with_cache(markdown_sample, tmp_path / "bao-cao")
     district = project.root / "huyen-cao-loc"
     shutil.copytree(EXAMPLE, district, ignore=shutil.ignore_patterns("build", ".cchc-cache"))
     own = ReportProject(district)

@@ -8,9 +8,12 @@ every ``share`` of ``catalogue.toml`` has its case (FieldPluginCases checks it).
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
-from cchc_pipeline.testing import FieldPluginCases
+from cchc_pipeline.testing import FieldPluginCases, ReportProject
 
 PLUGIN = "snv"
 
@@ -106,3 +109,17 @@ class TestSnv(FieldPluginCases):
     BAD_VALUES = BAD_VALUES
     RULES = RULES
     SHARES = SHARES
+
+    @pytest.fixture(scope="class", autouse=True)
+    def checked_sample(self, request, tmp_path_factory) -> None:
+        """The sample, checked once for the class (its cache filled)."""
+        sample = ReportProject.sample(tmp_path_factory.mktemp("sample") / "bao-cao")
+        sample.findings()
+        request.cls.sample = sample.root
+
+    @classmethod
+    def new_project(cls, root: Path) -> ReportProject:
+        """A copy of the checked sample, cache included: only what a case changes is read and
+        checked again."""
+        shutil.copytree(cls.sample, root, symlinks=True)
+        return ReportProject(root)

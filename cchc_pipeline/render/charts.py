@@ -25,9 +25,10 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import textwrap
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
 from concurrent.futures import wait as wait_futures
 from dataclasses import asdict, dataclass
@@ -207,11 +208,30 @@ def _authentic(path: Path) -> bool:
 
 
 def _warm_up() -> None:
-    """Worker initialiser: pay matplotlib's import while the main process reads submissions."""
+    """Worker initialiser: pay matplotlib's import while the main process reads submissions.
+
+    Ctrl-C is the main process's to handle (it ends the workers): the worker ignores it, then
+    receives the signals its parent held back while forking it."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.figure
+
+
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """SIGINT blocked in this thread while the body forks (where threads' masks exist)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _nothing() -> None:
@@ -262,8 +282,11 @@ class ChartDrawer:
             workers = self.workers or 1
             self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up)
             LEDGER.hold(LEDGER_NAME, CHARTS_MB * workers)
-            for _ in range(workers):  # workers are forked on demand: ask for all now
-                self._pool.submit(_nothing)
+            # a Ctrl-C landing while a worker is forked would print the child's traceback:
+            # held back meanwhile, it reaches this process after the fork (the worker ignores it)
+            with _sigint_held():
+                for _ in range(workers):  # workers are forked on demand: ask for all now
+                    self._pool.submit(_nothing)
 
     def submit(self, job: ChartJob, target: Path) -> None:
         """Have ``job`` drawn to ``target`` (from the cache when it was drawn before)."""

@@ -110,3 +110,28 @@ def test_a_failure_while_making_more_documents_fails_the_build(tmp_path):
 
     with pytest.raises(RuntimeError, match="bản nháp hỏng"):
         _run_parallel(_jobs(tmp_path, [], threading.Event()), SILENT, None, {}, None, more)
+
+
+def test_while_charts_are_drawn_formats_keeping_a_worker_come_last(tmp_path):
+    """The PDF's typst worker idle beside the chart worker would be stopped for memory and
+    started again: while charts are drawn, the other formats are taken first."""
+    from cchc_pipeline.publish.outputs import _preferred
+
+    def fmt(name, finish):
+        return OutputFormat(name, f".{name}", name, lambda job: None, finish=finish)
+
+    job = ConversionJob(tmp_path / "a.md", tmp_path / "a.out", tmp_path, (), 0, {})
+    jobs = {"r.pdf": (fmt("pdf", lambda: None), job), "r.docx": (fmt("docx", None), job),
+            "t.pdf": (fmt("pdf", lambda: None), job), "t.docx": (fmt("docx", None), job)}  # fmt: skip
+
+    class Drawing:
+        busy = True
+
+        def drawing(self):
+            return self.busy
+
+    charts = Drawing()
+    assert _preferred(list(jobs), jobs, charts) == ["r.docx", "t.docx", "r.pdf", "t.pdf"]
+    charts.busy = False  # every chart drawn: the given order again
+    assert _preferred(list(jobs), jobs, charts) == list(jobs)
+    assert _preferred(list(jobs), jobs, None) == list(jobs)

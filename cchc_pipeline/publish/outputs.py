@@ -296,6 +296,18 @@ def _swap(new: Path, final: Path, keep: Path, done: list[tuple[Path, Path | None
     os.replace(new, final)
 
 
+def _preferred(
+    waiting: list[str], jobs: dict[str, tuple[OutputFormat, ConversionJob]], pictures: Any
+) -> list[str]:
+    """The waiting jobs in the order to try them: while charts are drawn, the formats that keep
+    a worker of their own for the build (``finish``: the PDF's typst) come last, since that
+    worker idle beside the chart worker and a conversion would be stopped to make room (see
+    :mod:`cchc_pipeline.memory`) and started again for the next PDF."""
+    if pictures is None or not pictures.drawing():
+        return list(waiting)
+    return sorted(waiting, key=lambda key: jobs[key][0].finish is not None)
+
+
 def _run_parallel(
     jobs: dict[str, tuple[OutputFormat, ConversionJob]],
     console: Console,
@@ -327,7 +339,7 @@ def _run_parallel(
                 room = count - (1 if pictures is not None and pictures.drawing() else 0)
                 room -= 1 if coming[0] else 0
                 if running[0] < max(1, room):
-                    for key in waiting:
+                    for key in _preferred(waiting, jobs, pictures):
                         if pictures is None or pictures.ready(needs.get(key, ())):
                             waiting.remove(key)
                             running[0] += 1

@@ -121,8 +121,8 @@ def test_while_charts_are_drawn_formats_keeping_a_worker_come_last(tmp_path):
         return OutputFormat(name, f".{name}", name, lambda job: None, finish=finish)
 
     job = ConversionJob(tmp_path / "a.md", tmp_path / "a.out", tmp_path, (), 0, {})
-    jobs = {"r.pdf": (fmt("pdf", lambda: None), job), "r.docx": (fmt("docx", None), job),
-            "t.pdf": (fmt("pdf", lambda: None), job), "t.docx": (fmt("docx", None), job)}  # fmt: skip
+    pdf, docx = fmt("pdf", lambda: None), fmt("docx", None)
+    jobs = {"r.pdf": (pdf, job), "r.docx": (docx, job), "t.pdf": (pdf, job), "t.docx": (docx, job)}
 
     class Drawing:
         busy = True

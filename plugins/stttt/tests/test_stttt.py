@@ -107,11 +107,12 @@ class TestStttt(FieldPluginCases):
     SHARES = SHARES
 
     @pytest.fixture(scope="class", autouse=True)
-    def checked_sample(self, request, tmp_path_factory) -> None:
+    @classmethod
+    def checked_sample(cls, tmp_path_factory) -> None:
         """The sample, checked once for the class (its cache filled)."""
         sample = ReportProject.sample(tmp_path_factory.mktemp("sample") / "bao-cao")
         sample.findings()
-        request.cls.sample = sample.root
+        cls.sample = sample.root
 
     @classmethod
     def new_project(cls, root: Path) -> ReportProject:

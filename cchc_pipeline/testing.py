@@ -14,8 +14,11 @@ asserts on the exit code, the messages and the files written::
 
 from __future__ import annotations
 
+import atexit
 import inspect
 import re
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -222,6 +225,9 @@ def rule_id(rule) -> str:
     return f"{rule.kind} {rule.indicator}"
 
 
+_CHECKED_SAMPLE: Path | None = None  # the sample FieldPluginCases copies (see new_project)
+
+
 class FieldPluginCases:
     """The tests every reform-field plugin has; a department's test class gives the cases.
 
@@ -252,9 +258,18 @@ class FieldPluginCases:
 
     @classmethod
     def new_project(cls, root: Path) -> ReportProject:
-        """The project each test starts from: the shipped sample (a new department adds itself
-        with :meth:`ReportProject.add_department`)."""
-        return ReportProject.sample(root)
+        """The project each test starts from: a copy of the shipped sample, checked once per
+        process with its cache, so that only what a case changes is read and checked again
+        (a new department overrides this and adds itself with
+        :meth:`ReportProject.add_department`)."""
+        global _CHECKED_SAMPLE
+        if _CHECKED_SAMPLE is None or not _CHECKED_SAMPLE.is_dir():
+            folder = Path(tempfile.mkdtemp(prefix="cchc-checked-sample-"))
+            atexit.register(shutil.rmtree, folder, True)
+            ReportProject.sample(folder / "bao-cao").findings()
+            _CHECKED_SAMPLE = folder / "bao-cao"
+        shutil.copytree(_CHECKED_SAMPLE, root, symlinks=True)
+        return ReportProject(root)
 
     @classmethod
     def data_file(cls) -> str:

@@ -8,12 +8,9 @@ every ``share`` of ``catalogue.toml`` has its case (FieldPluginCases checks it).
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from cchc_pipeline.testing import FieldPluginCases, ReportProject
+from cchc_pipeline.testing import FieldPluginCases
 
 PLUGIN = "vp"
 
@@ -113,18 +110,3 @@ class TestVp(FieldPluginCases):
     BAD_VALUES = BAD_VALUES
     RULES = RULES
     SHARES = SHARES
-
-    @pytest.fixture(scope="class", autouse=True)
-    @classmethod
-    def checked_sample(cls, tmp_path_factory) -> None:
-        """The sample, checked once for the class (its cache filled)."""
-        sample = ReportProject.sample(tmp_path_factory.mktemp("sample") / "bao-cao")
-        sample.findings()
-        cls.sample = sample.root
-
-    @classmethod
-    def new_project(cls, root: Path) -> ReportProject:
-        """A copy of the checked sample, cache included: only what a case changes is read and
-        checked again."""
-        shutil.copytree(cls.sample, root, symlinks=True)
-        return ReportProject(root)

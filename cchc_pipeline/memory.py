@@ -8,7 +8,9 @@ page shared by two processes counts half in each):
 - typst compiling a PDF: about 50 MB in a fresh worker (more in one that compiled earlier
   PDFs), plus about 0.75 MB per KB of typst source (the report's 120 KB: 140 MB);
 - the chart worker (matplotlib): about 90 MB while it lives;
-- an idle typst worker kept for the next PDF: what it reported holding.
+- an idle typst worker kept for the next PDF: what it reported holding;
+- an idle pandoc process kept for the next conversion: as a pandoc running, its code shared
+  with the others.
 
 Before this ledger the sample's tree reached 330 MiB against a 300 MiB target, with pandoc
 beside a typst worker and the chart worker. Now each conversion step asks for its estimate
@@ -51,19 +53,27 @@ class Ledger:
         self.budget_mb = budget_mb
         self._changed = threading.Condition()
         self._steps: list[tuple[str, int]] = []
-        self._held: dict[str, tuple[int, Callable[[], None] | None]] = {}
+        # name -> (megabytes, how to stop it, its kind)
+        self._held: dict[str, tuple[int, Callable[[], None] | None, str]] = {}
 
-    def _used(self, extra: tuple[str, int] | None = None) -> int:
-        steps = [*self._steps, *([extra] if extra else [])]
-        pandocs = sum(1 for kind, _ in steps if kind == "pandoc")
+    def _used(self, extra: tuple[str, int] | None = None, without: str | None = None) -> int:
+        alive = [*self._steps, *([extra] if extra else [])]
+        alive += [(kind, mb) for name, (mb, _, kind) in self._held.items() if name != without]
+        pandocs = sum(1 for kind, _ in alive if kind == "pandoc")
         shared = PANDOC_MB + PANDOC_MORE_MB * (pandocs - 1) if pandocs else 0
-        others = sum(mb for kind, mb in steps if kind != "pandoc")
-        return shared + others + sum(mb for mb, _ in self._held.values())
+        return shared + sum(mb for kind, mb in alive if kind != "pandoc")
 
-    def hold(self, name: str, megabytes: int, stop: Callable[[], None] | None = None) -> None:
-        """A worker kept alive holds ``megabytes``; ``stop`` ends it when room is needed."""
+    def hold(
+        self,
+        name: str,
+        megabytes: int,
+        stop: Callable[[], None] | None = None,
+        kind: str = "worker",
+    ) -> None:
+        """A worker kept alive holds ``megabytes`` (a pandoc: its share, as a pandoc
+        running); ``stop`` ends it when room is needed."""
         with self._changed:
-            self._held[name] = (megabytes, stop)
+            self._held[name] = (megabytes, stop, kind)
             self._changed.notify_all()
 
     def release(self, name: str) -> None:
@@ -72,20 +82,25 @@ class Ledger:
                 self._changed.notify_all()
 
     @contextlib.contextmanager
-    def step(self, kind: str, megabytes: int) -> Iterator[None]:
-        """Run the body once its estimate fits beside what runs and is kept."""
+    def step(self, kind: str, megabytes: int, reuse: str | None = None) -> Iterator[None]:
+        """Run the body once its estimate fits beside what runs and is kept. ``reuse``: the
+        kept worker the body will run in; its share becomes the step's, and it is not the
+        one stopped to make room."""
         entry = (kind, megabytes)
         with self._changed:
             while True:
-                stoppable = next((n for n, (_, stop) in self._held.items() if stop), None)
-                fits = self._used(entry) <= self.budget_mb
+                stoppable = next(
+                    (n for n, (_, stop, _) in self._held.items() if stop and n != reuse), None
+                )
+                fits = self._used(entry, without=reuse) <= self.budget_mb
                 if fits or (stoppable is None and not self._steps):
                     self._steps.append(entry)
+                    self._held.pop(reuse or "", None)
                     break
                 if stoppable is None:
                     self._changed.wait(0.5)
                     continue
-                _, stop = self._held.pop(stoppable)
+                _, stop, _ = self._held.pop(stoppable)
                 self._changed.release()  # stopping a worker waits for its process
                 try:
                     assert stop is not None

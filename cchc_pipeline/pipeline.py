@@ -128,6 +128,7 @@ class Pipeline:
         self._keys: dict[str, str] = {}  # section → its collection key in the stage cache
         self._districts_key: str | None = None  # the roll-up's key (its exports' digests)
         self._district_files: list[InputFile] | None = None
+        self._building = False  # in build(): the kept pandoc processes serve its conversions
 
     def __enter__(self) -> Pipeline:
         return self
@@ -246,7 +247,8 @@ class Pipeline:
                 if section.failure is None and self._keys.get(section.name):
                     media = self.workdir / section.media_prefix
                     self.stages.store(self._keys[section.name], collected_state(section), media)
-        pandoc_service.stop()  # the narratives are read: no reader waits beside the rest
+        if not self._building:  # the narratives are read: no process waits idle (a portal)
+            pandoc_service.stop()  # a build keeps them for its conversions
         self._read_districts()
         validated = self._report_key("validate", self._districts_key or "")
         state = self.stages.load(validated, self.report.sections) if validated else None
@@ -501,6 +503,7 @@ class Pipeline:
         hook = self.plugins.pm.hook
         hook.cchc_build_started(report=self.report)
         completed = False
+        self._building = True
         try:
             if self.charts.cold(self.revision):
                 self.charts.start()  # workers import matplotlib while submissions are read
@@ -542,6 +545,8 @@ class Pipeline:
                 self.draft_round.finish(output_dir, result.outputs)
             completed = True
         finally:
+            self._building = False
+            pandoc_service.stop()
             hook.cchc_build_finished(
                 report=self.report,
                 outputs=dict(result.outputs),

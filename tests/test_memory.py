@@ -55,6 +55,21 @@ def test_an_idle_worker_is_stopped_to_make_room() -> None:
         pass
 
 
+def test_an_idle_pandoc_counts_as_a_pandoc_and_its_own_step_reuses_it() -> None:
+    ledger = Ledger(budget_mb=PANDOC_MB + PANDOC_MORE_MB)
+    stopped: list[str] = []
+    ledger.hold("pandoc 1", PANDOC_MB, lambda: stopped.append("pandoc 1"), kind="pandoc")
+    with ledger.step("pandoc", PANDOC_MB):  # beside the idle one: its code is shared
+        assert stopped == []
+    ledger.hold("pandoc 2", PANDOC_MB, lambda: stopped.append("pandoc 2"), kind="pandoc")
+    with ledger.step("pandoc", PANDOC_MB, reuse="pandoc 1"):  # runs in pandoc 1: not stopped
+        assert stopped == []
+    assert ledger._used() == PANDOC_MB  # pandoc 1 was taken: only pandoc 2 is kept
+    with ledger.step("typst", 100):  # 125 + 100 > 165: the idle pandoc makes way
+        assert stopped == ["pandoc 2"]
+    assert ledger._used() == 0
+
+
 def test_a_step_alone_never_waits_however_large() -> None:
     ledger = Ledger(budget_mb=100)
     ledger.hold("charts", 90)  # not stoppable

@@ -158,7 +158,7 @@ def test_a_dead_kept_process_is_replaced_and_the_file_read(tmp_path):
 
 def test_a_request_past_the_time_limit_kills_the_process(tmp_path, monkeypatch):
     stuck = LineWorker(["sleep", "60"])  # never answers
-    monkeypatch.setattr(pandoc_service.READERS, "take", lambda _mb: stuck)
+    monkeypatch.setattr(pandoc_service.READERS, "take", lambda _mb, _document=None: stuck)
     with pytest.raises(LimitExceeded) as caught:
         pandoc_service.read({"op": "json"}, what="pandoc (đọc x)", limits=Limits(pandoc_seconds=1))
     assert "pandoc (đọc x): quá giới hạn thời gian 1 giây" in caught.value.message
@@ -166,7 +166,7 @@ def test_a_request_past_the_time_limit_kills_the_process(tmp_path, monkeypatch):
 
 
 def test_a_process_out_of_memory_is_told_as_the_limit(tmp_path, monkeypatch):
-    def dies(_mb: int) -> LineWorker:
+    def dies(_mb: int, _document: str | None = None) -> LineWorker:
         return LineWorker(["sh", "-c", "echo 'pandoc: heap exhausted' >&2; exit 251"])
 
     monkeypatch.setattr(pandoc_service.READERS, "take", dies)

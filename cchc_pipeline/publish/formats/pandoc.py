@@ -108,34 +108,66 @@ def bounded_pandoc(
     )
 
 
+# formats whose conversion the kept processes do (pandoc_service.lua's "convert"): HTML's
+# --embed-resources is the command line's own, not a writer's, so HTML keeps the command line
+SERVED_FORMATS = frozenset({"docx", "pptx", "typst"})
+
+
+def _served(args: list[str]) -> dict[str, object] | None:
+    """The options of ``args`` as a kept process takes them, or None when one of them is
+    not among those it knows (then the command line converts)."""
+    fields: dict[str, object] = {}
+    for arg in args:
+        name, _, value = arg.partition("=")
+        if name in ("--reference-doc", "--template") and Path(value).is_absolute():
+            fields[name[2:].replace("-", "_")] = value
+        elif name == "--slide-level" and value.isdigit():
+            fields["slide_level"] = int(value)
+        else:
+            return None
+    return fields
+
+
 def run_pandoc(
     job: ConversionJob, args: list[str], *, to: str, output: Path | None = None
 ) -> bytes:
-    """Convert ``job.source`` with pandoc; return stdout when ``output`` is None."""
+    """Convert ``job.source`` with pandoc; return stdout when ``output`` is None. DOCX, PPTX
+    and typst are written by a kept pandoc process (see :mod:`.pandoc_service`), which reads
+    a document once for all of them; the rest by the command line, with the same result."""
     filters = [job.find_template("filters/formats.lua"), job.find_template("filters/layout.lua")]
-    command = [
-        str(job.source),
-        "--from",
-        "json" if job.source.suffix == ".json" else READER,  # a comparison is a syntax tree
-        "--to",
-        to,
-        "--resource-path",
-        str(job.resources),
-        *[f"--lua-filter={f}" for f in filters],
-        *args,
-    ]
-    if output is not None:
-        command += ["--output", str(output)]
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(job.epoch)}
-    with LEDGER.step("pandoc", PANDOC_MB):
-        result = bounded_pandoc(
-            command, what=f"pandoc ({to})", limits=job.limits or Limits(), env=env,
-            cwd=job.resources,
-        )  # fmt: skip
+    reader = "json" if job.source.suffix == ".json" else READER  # a comparison is a syntax tree
+    what = f"pandoc ({to})"
+    limits = job.limits or Limits()
+    served = _served(args) if output is not None and to in SERVED_FORMATS else None
+    if served is not None and output is not None:
+        from . import pandoc_service
+
+        source = str(job.source.absolute())
+        request = {
+            "op": "convert", "path": source, "from": reader, "to": to,
+            "filters": [str(f.absolute()) for f in filters],
+            "dir": str(job.resources.absolute()), "epoch": str(job.epoch),
+            "output": str(output.absolute()), **served,
+        }  # fmt: skip
+        answer = pandoc_service.read(
+            request, what=what, limits=limits, document=source, ledger_mb=PANDOC_MB
+        )
+        stderr = answer.stdout if answer.returncode == 0 else answer.stderr
+        result = subprocess.CompletedProcess([], answer.returncode, b"", stderr)
+    else:
+        command = [
+            str(job.source), "--from", reader, "--to", to,
+            "--resource-path", str(job.resources),
+            *[f"--lua-filter={f}" for f in filters], *args,
+            *(["--output", str(output)] if output is not None else []),
+        ]  # fmt: skip
+        env = {**os.environ, "SOURCE_DATE_EPOCH": str(job.epoch)}
+        with LEDGER.step("pandoc", PANDOC_MB):
+            result = bounded_pandoc(command, what=what, limits=limits, env=env, cwd=job.resources)
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ConversionError(f"pandoc ({to}) thất bại: " + " ".join(message[-3:]))
+        raise ConversionError(f"{what} thất bại: " + " ".join(message[-3:]))
     for line in result.stderr.decode("utf-8", "replace").splitlines():
         if line.strip():
-            job.log(f"pandoc ({to}): {line.strip()}")
+            job.log(f"{what}: {line.strip()}")
     return result.stdout

@@ -7,9 +7,16 @@
 --   {"op": "narrative", "path", "from", "writer", "media", "word", "dir"}: what
 --     `pandoc PATH --from FROM --to WRITER --metadata cchc-media=MEDIA` writes, and for Word
 --     (`word`) also `--extract-media=. --track-changes=all` with DIR as the working folder;
---   {"op": "json", "path", "from"}: what `pandoc PATH --from FROM --to json` writes.
+--   {"op": "json", "path", "from"}: what `pandoc PATH --from FROM --to json` writes;
+--   {"op": "convert", "path", "from", "to", "filters", "dir", "epoch", "output", and
+--     "reference_doc", "slide_level", "template" when given}: what
+--     `pandoc PATH --from FROM --to TO --lua-filter=F... --output OUTPUT` run in DIR with
+--     SOURCE_DATE_EPOCH=EPOCH (a string) writes (with --reference-doc, --slide-level, --template);
+--     the answer is its warnings, one a line.
 -- The writer is loaded afresh for every narrative, so that nothing of one (its problems)
--- is left for the next. The end of input ends the process.
+-- is left for the next. A document converted to several formats is read once: the syntax
+-- trees of the last two documents read are kept, by their text's digest, and each format
+-- filters a copy. The end of input ends the process.
 
 local function read_all(path)
   local handle = assert(io.open(path, "rb"))
@@ -60,7 +67,72 @@ local function syntax_tree(request)
   return pandoc.write(pandoc.read(read_all(request.path), request.from), "json")
 end
 
-local OPS = { narrative = narrative, json = syntax_tree }
+local trees = {} -- {key, syntax tree} of the last documents read, the newest first
+
+local function tree(request)
+  local text = read_all(request.path)
+  local key = request.from .. " " .. pandoc.utils.sha1(text)
+  for _, entry in ipairs(trees) do
+    if entry[1] == key then
+      return entry[2]
+    end
+  end
+  -- as the command line reads for a standalone output (every format converted here is)
+  local doc = pandoc.read(text, request.from, { standalone = true })
+  table.insert(trees, 1, { key, doc })
+  trees[3] = nil
+  return doc
+end
+
+local function writer_options(request)
+  local options = {}
+  if request.reference_doc then
+    options.reference_doc = request.reference_doc
+  end
+  if request.slide_level then
+    options.slide_level = request.slide_level
+  end
+  if request.template then
+    options.template = pandoc.template.compile(read_all(request.template), request.template)
+  end
+  return pandoc.WriterOptions(options)
+end
+
+-- each filter as --lua-filter runs it: FORMAT and PANDOC_WRITER_OPTIONS set, its own globals
+local function filtered(doc, request, options)
+  for _, path in ipairs(request.filters) do
+    local globals = { FORMAT = request.to, PANDOC_WRITER_OPTIONS = options }
+    doc = pandoc.utils.run_lua_filter(doc, path, setmetatable(globals, { __index = _G }))
+  end
+  return doc
+end
+
+local function convert(request)
+  pandoc.mediabag.empty()
+  local options = writer_options(request)
+  local environment = pandoc.system.environment()
+  environment.SOURCE_DATE_EPOCH = request.epoch
+  local messages, output = pandoc.log.silence(function()
+    return pandoc.system.with_environment(environment, function()
+      return pandoc.system.with_working_directory(request.dir, function()
+        return pandoc.write(filtered(tree(request):clone(), request, options), request.to, options)
+      end)
+    end)
+  end)
+  local handle = assert(io.open(request.output, "wb"))
+  handle:write(output)
+  handle:close()
+  local warnings = {}
+  for _, message in ipairs(messages) do
+    local fields = pandoc.json.decode(pandoc.json.encode(message), false)
+    if fields.verbosity ~= "INFO" then
+      warnings[#warnings + 1] = "[" .. tostring(fields.verbosity) .. "] " .. tostring(fields.pretty)
+    end
+  end
+  return table.concat(warnings, "\n")
+end
+
+local OPS = { narrative = narrative, json = syntax_tree, convert = convert }
 
 for line in io.stdin:lines() do
   local ok, request = pcall(pandoc.json.decode, line, false)

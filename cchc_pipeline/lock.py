@@ -15,7 +15,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import socket
 import sys
 import time
 from collections.abc import Callable
@@ -155,6 +154,8 @@ class ProjectLock:
             self.notify(
                 f"Lần {self.describe(previous)} đã dừng giữa chừng; đã tiếp quản khóa của dự án."
             )
+        import socket  # here: `cchc --help` imports this module and needs no socket
+
         record = {
             "pid": os.getpid(),
             "host": socket.gethostname(),

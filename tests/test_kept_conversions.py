@@ -5,6 +5,7 @@ the memory ledger."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -155,3 +156,30 @@ def test_options_it_does_not_know_go_to_the_command_line(tmp_path):
     page = run_pandoc(_job(source, target), ["--standalone"], to="html5")
     assert "Văn bản." in page.decode("utf-8")
     assert not pandoc_service.READERS._idle
+
+
+def test_a_projects_filter_runs_as_on_the_command_line(tmp_path):
+    """A filter of the project's own (a template override) sees what --lua-filter gives it
+    and starts afresh each time, its required modules included."""
+    templates = tmp_path / "templates"
+    (templates / "filters").mkdir(parents=True)
+    (tmp_path / "dem.lua").write_text("return { n = 0 }\n", encoding="utf-8")
+    (templates / "filters" / "formats.lua").write_text(
+        f'package.path = "{tmp_path}/?.lua;" .. package.path\n'
+        'local counter = require("dem")\n'
+        "counter.n = counter.n + 1\n"
+        "function Pandoc(doc)\n"
+        "  doc.blocks:insert(pandoc.Para(FORMAT .. ' ' .. PANDOC_SCRIPT_FILE:match('[^/]*$')\n"
+        "    .. ' ' .. counter.n .. ' ' .. tostring(PANDOC_WRITER_OPTIONS.slide_level)))\n"
+        "  return doc\n"
+        "end\n",
+        encoding="utf-8",
+    )
+    source = tmp_path / "van-ban.md"
+    source.write_text("# I. KẾT QUẢ\n\nVăn bản.\n", encoding="utf-8")
+    for _ in range(2):
+        target = tmp_path / "van-ban.typ"
+        job = dataclasses.replace(_job(source, target), templates=(templates, TEMPLATES))
+        run_pandoc(job, ["--slide-level=2", *FORMATS["typst"]], to="typst", output=target)
+        assert "typst formats.lua 1 2" in target.read_text(encoding="utf-8")
+    pandoc_service.stop()

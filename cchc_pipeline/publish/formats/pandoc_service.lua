@@ -98,11 +98,22 @@ local function writer_options(request)
   return pandoc.WriterOptions(options)
 end
 
--- each filter as --lua-filter runs it: FORMAT and PANDOC_WRITER_OPTIONS set, its own globals
+-- each filter as --lua-filter runs it: FORMAT, PANDOC_WRITER_OPTIONS and PANDOC_SCRIPT_FILE
+-- set, its own globals, and the modules it requires loaded afresh
+local BUILT_IN = {}
+for name in pairs(package.loaded) do
+  BUILT_IN[name] = true
+end
+
 local function filtered(doc, request, options)
   for _, path in ipairs(request.filters) do
-    local globals = { FORMAT = request.to, PANDOC_WRITER_OPTIONS = options }
+    local globals = { FORMAT = request.to, PANDOC_WRITER_OPTIONS = options, PANDOC_SCRIPT_FILE = path }
     doc = pandoc.utils.run_lua_filter(doc, path, setmetatable(globals, { __index = _G }))
+    for name in pairs(package.loaded) do
+      if not BUILT_IN[name] then
+        package.loaded[name] = nil
+      end
+    end
   end
   return doc
 end

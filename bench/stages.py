@@ -85,7 +85,7 @@ def _kind(command: list[str]) -> str:
     if "typst_service" in text:
         return "typst worker"  # alive for the build: its compilations are timed one by one
     if "pandoc_service" in text:
-        return "pandoc reader"  # alive for the collection: its reads are timed one by one
+        return "pandoc kept"  # alive for the build: its requests are timed one by one
     if "typst_worker" in text:
         return "typst"
     if "soffice" in text or "libreoffice" in text:
@@ -136,7 +136,7 @@ def _instrumented(profile: Profile, origin: float) -> Iterator[None]:
                     return
                 self._bench_done = True
                 end = time.perf_counter() - origin
-                if self._bench_kind in ("typst worker", "pandoc reader"):
+                if self._bench_kind in ("typst worker", "pandoc kept"):
                     return
                 with lock:
                     profile.processes.append(Process(self._bench_kind, self._bench_start, end))
@@ -184,7 +184,10 @@ def _instrumented(profile: Profile, origin: float) -> Iterator[None]:
                     return original(request, **kwargs)
                 finally:
                     end = time.perf_counter() - origin
-                    kind = "pandoc read" if request.get("op") == "json" else "pandoc narrative"
+                    op = request.get("op")
+                    kind = {"json": "pandoc read", "convert": "pandoc convert (kept)"}.get(
+                        str(op), "pandoc narrative"
+                    )
                     with lock:
                         profile.processes.append(Process(kind, start, end))
 

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A venv holding a wheel of this checkout (its dependencies from the running Python)."""
+    """A venv holding a wheel of this checkout (its dependencies from the running Python's
+    environment)."""
     root = tmp_path_factory.mktemp("install")
     dist = root / "dist"
     subprocess.run(
@@ -24,8 +26,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
     )  # fmt: skip
     venv = root / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     bin_dir = venv / ("Scripts" if os.name == "nt" else "bin")
+    # the dependencies: those of the running environment (a venv itself, under CI), after
+    # the new venv's own packages, so that the wheel installed below is what is imported
+    where = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site_packages = subprocess.run(
+        [str(bin_dir / "python"), "-c", where], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    running = dict.fromkeys(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
+    (Path(site_packages) / "running-environment.pth").write_text(
+        "".join(f"{path}\n" for path in running), encoding="utf-8"
+    )
     wheel = next(dist.glob("cchc_pipeline-*.whl"))
     subprocess.run(
         [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", "--no-deps",

@@ -74,6 +74,19 @@ def test_a_number_formatted_the_vietnamese_way_reads_back(value):
 
 
 @FAST
+@given(
+    value=st.one_of(AMOUNTS, st.floats(min_value=-1e9, max_value=1e9, allow_nan=False)),
+    decimals=st.sampled_from([None, 0, 1, 2, 3]),
+)
+def test_numbers_are_what_babel_format_decimal_gives(value, decimals):
+    """The pattern and locale parsed once give what Babel's one call gives."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0.###" if decimals is None else "#,##0" + "." * bool(decimals) + "0" * decimals
+    assert vi.number(value, decimals) == format_decimal(value, format=pattern, locale="vi_VN")
+
+
+@FAST
 @given(value=st.decimals(min_value=0, max_value=10**6, places=4, allow_nan=False))
 def test_fixed_decimals_round_half_even_and_keep_trailing_zeros(value):
     text = vi.number(value, 2)

@@ -111,6 +111,9 @@ class ConversionJob:
     log: Callable[[str], None] = print
     data: Any = None  # structured content, for formats not converted from Markdown (xlsx)
     limits: Any = None  # the report's Limits (time and memory of the converters); None: defaults
+    # for a format whose pictures are read late (OutputFormat.pictures_late): waits for the
+    # document's pictures and puts them in place; convert calls it before reading them
+    pictures: Callable[[], None] | None = None
 
     def find_template(self, name: str) -> Path:
         """The first ``name`` among the template folders (project overrides come first)."""
@@ -137,6 +140,10 @@ class OutputFormat:
     build's last conversion, success or not (to end the processes ``convert`` kept for the
     build's other documents). ``pictures`` False says that ``convert`` does not read the
     document's pictures (it links to them), so it may start before the charts are drawn.
+    ``pictures_late`` says that ``convert`` reads them only after a first step that does
+    not (the PDF: pandoc writes typst, then typst reads the pictures), calling
+    ``job.pictures()`` before it: the job may start while they are drawn, when no other job
+    can.
     """
 
     name: str
@@ -145,3 +152,4 @@ class OutputFormat:
     convert: Callable[[ConversionJob], None]
     finish: Callable[[], None] | None = None
     pictures: bool = True
+    pictures_late: bool = False

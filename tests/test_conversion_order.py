@@ -135,3 +135,45 @@ def test_while_charts_are_drawn_formats_keeping_a_worker_come_last(tmp_path):
     charts.busy = False  # every chart drawn: the given order again
     assert _preferred(list(jobs), jobs, charts) == list(jobs)
     assert _preferred(list(jobs), jobs, None) == list(jobs)
+
+
+def test_a_pdf_writes_its_typst_while_its_charts_are_drawn(tmp_path, monkeypatch):
+    """When no job's pictures are drawn, a format that reads them late (the PDF: pandoc
+    writes typst, then typst reads the pictures) takes its first step meanwhile, then waits
+    for them, its place given up; the others wait for theirs as before."""
+    monkeypatch.setattr("os.cpu_count", lambda: 1)  # one thread: the PDF cannot start beside
+    chart = tmp_path / "media" / "bieu-do-1.png"
+    drawn = threading.Event()
+    steps: list[str] = []
+
+    class Drawing(SlowCharts):
+        def drawing(self):
+            return not drawn.is_set()
+
+        def deliver(self, targets, mirror=None):
+            if chart in list(targets):
+                assert drawn.wait(10)
+            super().deliver(targets, mirror)
+
+    def late(job):
+        steps.append(f"typst, chart drawn: {drawn.is_set()}")
+        threading.Timer(0.2, drawn.set).start()  # the chart worker finishes meanwhile
+        job.pictures()
+        steps.append(f"pdf, chart delivered: {charts.delivered == [chart]}")
+
+    def early(job):
+        steps.append("docx")
+
+    charts = Drawing(chart, drawn)
+    threading.Timer(3, drawn.set).start()  # drawn anyway: without the early start, no hang
+    make = lambda name: ConversionJob(  # noqa: E731
+        source=tmp_path / "s.md", target=tmp_path / name, resources=tmp_path,
+        templates=(), epoch=0, metadata={}, log=lambda _m: None,
+    )  # fmt: skip
+    jobs = {
+        "r.docx": (OutputFormat("docx", ".docx", "docx", early), make("r.docx")),
+        "r.pdf": (OutputFormat("pdf", ".pdf", "pdf", late, pictures_late=True), make("r.pdf")),
+    }
+    errors = _run_parallel(jobs, SILENT, charts, {"r.docx": [chart], "r.pdf": [chart]})
+    assert errors == {}
+    assert steps == ["typst, chart drawn: False", "pdf, chart delivered: True", "docx"]

@@ -9,6 +9,8 @@ no partial file under a real name.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import json
 import os
 import shutil
@@ -329,21 +331,30 @@ def _run_parallel(
     running = [0]
     coming = [more is not None]  # ``more`` still making jobs
 
+    def room() -> int:
+        """How many conversions may run now (with ``lock`` held): while charts are drawn (or
+        ``more`` works) that has a CPU, so one fewer, which also keeps the processes'
+        memory within that of ``count``."""
+        free = count - (1 if pictures is not None and pictures.drawing() else 0)
+        return max(1, free - (1 if coming[0] else 0))
+
     def take() -> str | None:
         while True:
             with lock:
                 if failures or not (waiting or coming[0]):
                     return None
-                # while charts are drawn (or ``more`` works) that has a CPU: one conversion
-                # fewer, which also keeps the processes' memory within that of `count`
-                room = count - (1 if pictures is not None and pictures.drawing() else 0)
-                room -= 1 if coming[0] else 0
-                if running[0] < max(1, room):
+                if running[0] < room():
                     for key in _preferred(waiting, jobs, pictures):
                         if pictures is None or pictures.ready(needs.get(key, ())):
                             waiting.remove(key)
                             running[0] += 1
                             return key
+                    # none is ready: a job whose first step reads no picture starts it
+                    late = next((k for k in waiting if jobs[k][0].pictures_late), None)
+                    if late is not None:
+                        waiting.remove(late)
+                        running[0] += 1
+                        return late
                 if pictures is None or not pictures.drawing():
                     finished.wait(0.05)  # for a conversion to end, or ``more``
                     continue
@@ -354,12 +365,33 @@ def _run_parallel(
             running[0] -= 1
             finished.notify_all()
 
+    def wait_for_pictures(key: str) -> None:
+        """A job started before its pictures were drawn waits for them here, its place
+        given to another conversion meanwhile."""
+        assert pictures is not None
+        done()
+        try:
+            pictures.deliver(needs.get(key, ()), mirror)
+        except BaseException as exc:
+            with lock:
+                failures.append(exc)
+            raise
+        finally:
+            with lock:
+                while running[0] >= room() and not failures:
+                    finished.wait(0.05)
+                running[0] += 1
+
     def work() -> None:
         while (key := take()) is not None:
             fmt, job = jobs[key]
             try:
-                if pictures is not None:
+                if pictures is not None and pictures.ready(needs.get(key, ())):
                     pictures.deliver(needs.get(key, ()), mirror)
+                elif pictures is not None:  # taken early: a format reading its pictures late
+                    job = dataclasses.replace(
+                        job, pictures=functools.partial(wait_for_pictures, key)
+                    )
             except BaseException as exc:
                 with lock:
                     failures.append(exc)

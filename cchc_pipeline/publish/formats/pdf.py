@@ -192,8 +192,10 @@ def _located(error: str, typ: Path) -> str:
 def convert(job: ConversionJob) -> None:
     typ = job.target.with_suffix(".typ")
     args = [f"--template={job.find_template('typst/report.typ')}"]
-    run_pandoc(job, args, to="typst", output=typ)
+    run_pandoc(job, args, to="typst", output=typ)  # reads no picture: typst does
     try:
+        if job.pictures is not None:
+            job.pictures()
         warnings = compile_typst(typ, job.target, job.resources, job.epoch, job.limits or Limits())
     finally:
         typ.unlink(missing_ok=True)
@@ -204,4 +206,9 @@ def convert(job: ConversionJob) -> None:
 
 @hookimpl
 def cchc_output_formats() -> list[OutputFormat]:
-    return [OutputFormat("pdf", ".pdf", "PDF để in và phát hành", convert, finish=WORKERS.stop)]
+    return [
+        OutputFormat(
+            "pdf", ".pdf", "PDF để in và phát hành", convert, finish=WORKERS.stop,
+            pictures_late=True,
+        )
+    ]  # fmt: skip

@@ -15,8 +15,8 @@
 --     the answer is its warnings, one a line.
 -- The writer is loaded afresh for every narrative, so that nothing of one (its problems)
 -- is left for the next. A document converted to several formats is read once: the syntax
--- trees of the last two documents read are kept, by their text's digest, and each format
--- filters a copy. The end of input ends the process.
+-- trees of the last eight documents read are kept, by their text's digest (the report's
+-- tree holds about 3 MB), and each format filters a copy. The end of input ends the process.
 
 local function read_all(path)
   local handle = assert(io.open(path, "rb"))
@@ -67,6 +67,7 @@ local function syntax_tree(request)
   return pandoc.write(pandoc.read(read_all(request.path), request.from), "json")
 end
 
+local KEPT_TREES = 8 -- as pandoc_service.py's KEPT_TREES
 local trees = {} -- {key, syntax tree} of the last documents read, the newest first
 
 local function tree(request)
@@ -80,7 +81,7 @@ local function tree(request)
   -- as the command line reads for a standalone output (every format converted here is)
   local doc = pandoc.read(text, request.from, { standalone = true })
   table.insert(trees, 1, { key, doc })
-  trees[3] = nil
+  trees[KEPT_TREES + 1] = nil
   return doc
 end
 

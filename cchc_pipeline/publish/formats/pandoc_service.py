@@ -41,6 +41,7 @@ from .service import LineWorker
 SCRIPT = Path(__file__).with_name("pandoc_service.lua")
 JOBS_PER_WORKER = 32  # then a fresh process: nothing a long run leaves behind piles up
 KEPT = 2  # idle processes kept: the collection reads with one thread per CPU
+KEPT_TREES = 8  # documents whose syntax trees a process keeps (pandoc_service.lua)
 IDLE_SECONDS = 30.0  # an idle process ends then (a portal checking one department's upload)
 
 
@@ -94,7 +95,7 @@ class _Readers:
             return
         if document is not None:
             read = [d for d in self._documents.get(id(worker), []) if d != document]
-            self._documents[id(worker)] = [*read, document][-2:]  # the trees the script keeps
+            self._documents[id(worker)] = [*read, document][-KEPT_TREES:]
         with self._lock:
             self._idle.append((megabytes, worker))
             extra = self._idle[:-KEPT]

@@ -128,7 +128,6 @@ class Pipeline:
         self._keys: dict[str, str] = {}  # section → its collection key in the stage cache
         self._districts_key: str | None = None  # the roll-up's key (its exports' digests)
         self._district_files: list[InputFile] | None = None
-        self._building = False  # in build(): the kept pandoc processes serve its conversions
 
     def __enter__(self) -> Pipeline:
         return self
@@ -227,9 +226,11 @@ class Pipeline:
             self.console.error(message)
             return None
 
-    def collect_and_validate(self) -> list[Finding]:
+    def collect_and_validate(self, keep_processes: bool = False) -> list[Finding]:
         """Run collection then validation for each section, in report order (each from the
-        stage cache when its inputs did not change, see :mod:`cchc_pipeline.stagecache`)."""
+        stage cache when its inputs did not change, see :mod:`cchc_pipeline.stagecache`).
+        ``keep_processes``: the kept pandoc processes stay for what follows (a build's
+        conversions) instead of ending once the narratives are read."""
         self.console.stage("Thu thập và kiểm tra bài nộp")
         sections = list(self.report.sections.values())
         pending = [s for s in sections if not self._restore_collected(s)]
@@ -247,8 +248,8 @@ class Pipeline:
                 if section.failure is None and self._keys.get(section.name):
                     media = self.workdir / section.media_prefix
                     self.stages.store(self._keys[section.name], collected_state(section), media)
-        if not self._building:  # the narratives are read: no process waits idle (a portal)
-            pandoc_service.stop()  # a build keeps them for its conversions
+        if not keep_processes:  # the narratives are read: none waits idle (a portal)
+            pandoc_service.stop()
         self._read_districts()
         validated = self._report_key("validate", self._districts_key or "")
         state = self.stages.load(validated, self.report.sections) if validated else None
@@ -503,11 +504,10 @@ class Pipeline:
         hook = self.plugins.pm.hook
         hook.cchc_build_started(report=self.report)
         completed = False
-        self._building = True
         try:
             if self.charts.cold(self.revision):
                 self.charts.start()  # workers import matplotlib while submissions are read
-            self.collect_and_validate()
+            self.collect_and_validate(keep_processes=True)  # ended in `finally`
             if self.report.errors and not self.keep_going:
                 raise ValidationFailed(
                     f"Bài nộp có {len(self.report.errors)} lỗi; báo cáo chưa được dựng.",
@@ -545,7 +545,6 @@ class Pipeline:
                 self.draft_round.finish(output_dir, result.outputs)
             completed = True
         finally:
-            self._building = False
             pandoc_service.stop()
             hook.cchc_build_finished(
                 report=self.report,

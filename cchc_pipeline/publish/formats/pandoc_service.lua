@@ -15,8 +15,9 @@
 --     the answer is its warnings, one a line.
 -- The writer is loaded afresh for every narrative, so that nothing of one (its problems)
 -- is left for the next. A document converted to several formats is read once: the syntax
--- trees of the last eight documents read are kept, by their text's digest (the report's
--- tree holds about 3 MB), and each format filters a copy. The end of input ends the process.
+-- trees of the last eight documents read are kept, by their text's digest, while their
+-- texts add up to at most 1 MB (the report's 114 KB tree holds about 3 MB), and each format
+-- filters a copy. The end of input ends the process.
 
 local function read_all(path)
   local handle = assert(io.open(path, "rb"))
@@ -68,7 +69,8 @@ local function syntax_tree(request)
 end
 
 local KEPT_TREES = 8 -- as pandoc_service.py's KEPT_TREES
-local trees = {} -- {key, syntax tree} of the last documents read, the newest first
+local KEPT_TEXT = 1024 * 1024 -- bytes of source text whose trees are kept, at most
+local trees = {} -- {key, syntax tree, text size} of the last documents read, newest first
 
 local function tree(request)
   local text = read_all(request.path)
@@ -80,8 +82,17 @@ local function tree(request)
   end
   -- as the command line reads for a standalone output (every format converted here is)
   local doc = pandoc.read(text, request.from, { standalone = true })
-  table.insert(trees, 1, { key, doc })
-  trees[KEPT_TREES + 1] = nil
+  table.insert(trees, 1, { key, doc, #text })
+  local kept = 0
+  for n, entry in ipairs(trees) do
+    kept = kept + entry[3]
+    if n > KEPT_TREES or kept > KEPT_TEXT then
+      for m = #trees, n, -1 do
+        trees[m] = nil
+      end
+      break
+    end
+  end
   return doc
 end
 

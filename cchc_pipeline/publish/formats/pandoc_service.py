@@ -80,7 +80,7 @@ class _Readers:
             LEDGER.release(_name(worker))
             if worker.alive():
                 return worker
-            self._forget(worker)
+            self.discard(worker)
         try:
             return LineWorker(
                 [*pandoc.pandoc_command(megabytes), "lua", str(SCRIPT)],
@@ -91,18 +91,18 @@ class _Readers:
 
     def give_back(self, megabytes: int, worker: LineWorker, document: str | None = None) -> None:
         if not worker.alive() or worker.jobs >= JOBS_PER_WORKER:
-            self._forget(worker)
+            self.discard(worker)
             return
-        if document is not None:
-            read = [d for d in self._documents.get(id(worker), []) if d != document]
-            self._documents[id(worker)] = [*read, document][-KEPT_TREES:]
         with self._lock:
+            if document is not None:
+                read = [d for d in self._documents.get(id(worker), []) if d != document]
+                self._documents[id(worker)] = [*read, document][-KEPT_TREES:]
             self._idle.append((megabytes, worker))
             extra = self._idle[:-KEPT]
             del self._idle[:-KEPT]
         for _, old in extra:
             LEDGER.release(_name(old))
-            self._forget(old)
+            self.discard(old)
         LEDGER.hold(_name(worker), PANDOC_MB, lambda: self._drop(worker), kind="pandoc")
         jobs = worker.jobs
         timer = threading.Timer(IDLE_SECONDS, self._expire, (worker, jobs))
@@ -110,25 +110,23 @@ class _Readers:
         timer.start()
 
     def discard(self, worker: LineWorker) -> None:
-        """End a process taken and not given back (it died)."""
-        self._forget(worker)
-
-    def _forget(self, worker: LineWorker) -> None:
-        self._documents.pop(id(worker), None)
+        """End a process that is not idle (taken and dead, or just put out of the list)."""
+        with self._lock:
+            self._documents.pop(id(worker), None)
         worker.stop()
 
     def _drop(self, worker: LineWorker) -> None:
-        """End ``worker`` if it is idle (the ledger needs its room)."""
+        """End ``worker`` if it is idle (the ledger needs its room, or it idled too long)."""
         with self._lock:
             if not any(w is worker for _, w in self._idle):
                 return  # taken meanwhile: the step that took it counts it
             self._idle = [(m, w) for m, w in self._idle if w is not worker]
-        self._forget(worker)
+        LEDGER.release(_name(worker))
+        self.discard(worker)
 
     def _expire(self, worker: LineWorker, jobs: int) -> None:
         """End ``worker`` if it is still idle since it had done ``jobs`` requests."""
         if worker.jobs == jobs:
-            LEDGER.release(_name(worker))
             self._drop(worker)
 
     def stop(self) -> None:
@@ -136,7 +134,7 @@ class _Readers:
             idle, self._idle = self._idle, []
         for _, worker in idle:
             LEDGER.release(_name(worker))
-            self._forget(worker)
+            self.discard(worker)
 
 
 def _name(worker: LineWorker) -> str:
